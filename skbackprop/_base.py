@@ -1,0 +1,575 @@
+"""Shared estimator logic: parameters, validation and the one training loop."""
+
+import warnings
+from abc import ABC, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.optimize
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, is_classifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from skbackprop.core import ACTIVATIONS, SGD, Adam, Network, forward
+from skbackprop.core.batching import batch_slices, shuffle_in_place
+
+_STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+def _stochastic_solver(estimator):
+    """``available_if`` test: partial_fit exists only for sgd and adam."""
+    if estimator.solver not in _STOCHASTIC_SOLVERS:
+        raise AttributeError(
+            f"partial_fit is only available for stochastic solvers ('sgd', 'adam'); "
+            f"solver={estimator.solver!r} is not stochastic."
+        )
+    return True
+
+
+class BaseMiniBatchMLP(BaseEstimator, ABC):
+    """Base class of the mini-batch MLP estimators; use a subclass.
+
+    Subclasses provide the loss, target encoding and scoring; everything
+    else (parameter validation, initialisation, the training loop, early
+    stopping, L-BFGS) lives here, shared.
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    @abstractmethod
+    def __init__(
+        self,
+        hidden_layer_sizes,
+        activation,
+        solver,
+        alpha,
+        batch_size,
+        learning_rate,
+        learning_rate_init,
+        power_t,
+        max_iter,
+        shuffle,
+        random_state,
+        tol,
+        verbose,
+        warm_start,
+        momentum,
+        nesterovs_momentum,
+        early_stopping,
+        validation_fraction,
+        beta_1,
+        beta_2,
+        epsilon,
+        n_iter_no_change,
+        max_fun,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    # ------------------------------------------------------------------
+    # Hooks for the subclasses
+    # ------------------------------------------------------------------
+    @abstractmethod
+    def _validate_targets(self, y, first_pass, incremental, classes=None):
+        """Check ``y`` and encode it as a 2-D float matrix.
+
+        Must not change the estimator: it returns what the call will set,
+        so that a failing call leaves the model as it was.
+
+        Returns
+        -------
+        Y : ndarray of shape (n_samples, n_outputs)
+            Encoded targets (one-hot, indicators or values).
+        loss_name : str
+            Name of the core loss to train with.
+        fitted_attrs : dict
+            Attributes to set when the call succeeds (e.g. ``classes_``).
+        """
+
+    @abstractmethod
+    def _score(self, X, y, sample_weight=None):
+        """Validation score used for early stopping (higher is better)."""
+
+    # ------------------------------------------------------------------
+    # Validation
+    # ------------------------------------------------------------------
+    def _hidden_layer_sizes_list(self):
+        sizes = self.hidden_layer_sizes
+        if not hasattr(sizes, "__iter__"):
+            sizes = [sizes]
+        sizes = list(sizes)
+        for size in sizes:
+            if (
+                isinstance(size, bool)
+                or not isinstance(size, Integral | np.integer)
+                or size <= 0
+            ):
+                raise ValueError(
+                    "hidden_layer_sizes must be positive integers, got "
+                    f"{self.hidden_layer_sizes!r}."
+                )
+        return [int(size) for size in sizes]
+
+    def _is_fitted(self):
+        return hasattr(self, "_network")
+
+    def __sklearn_is_fitted__(self):
+        return self._is_fitted()
+
+    def _prepare(self, X, y, sample_weight, incremental, classes=None):
+        """Validate one call's inputs without changing the estimator.
+
+        Returns everything the call needs; nothing is set on ``self`` until
+        the inputs have all been accepted.
+        """
+        self._validate_params()
+        hidden_layer_sizes = self._hidden_layer_sizes_list()
+        first_pass = not self._is_fitted() or (not self.warm_start and not incremental)
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True.")
+
+        # After the first pass the dtype is that of the parameters, so that a
+        # float64 chunk does not silently turn a float32 model into float64.
+        dtype = (np.float64, np.float32) if first_pass else self._network.dtype
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=dtype,
+            reset=first_pass,
+            y_numeric=not is_classifier(self),
+        )
+        if sp.issparse(X) and X.format == "csc":
+            # Training slices rows; CSR makes that cheap.
+            X = X.tocsr()
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+            if not sample_weight.any():
+                raise ValueError("sample_weight must not be all zero.")
+        Y, loss_name, fitted_attrs = self._validate_targets(
+            y, first_pass, incremental, classes
+        )
+        Y = np.ascontiguousarray(Y, dtype=X.dtype)
+        if Y.ndim == 1:
+            Y = Y.reshape(-1, 1)
+        layer_units = [X.shape[1], *hidden_layer_sizes, Y.shape[1]]
+        if not first_pass:
+            self._check_architecture(layer_units)
+        return X, y, Y, sample_weight, first_pass, layer_units, loss_name, fitted_attrs
+
+    def _check_architecture(self, layer_units):
+        network_units = self._network.layer_units
+        if list(layer_units) != network_units:
+            raise ValueError(
+                f"The fitted network has layer sizes {network_units}, but this call "
+                f"implies {list(layer_units)} (n_features, hidden_layer_sizes, "
+                "n_outputs). Refit from scratch (warm_start=False) to change them."
+            )
+        coef_shapes = [np.shape(c) for c in self.coefs_]
+        intercept_shapes = [np.shape(b) for b in self.intercepts_]
+        expected_coef = [W.shape for W in self._network.coefs]
+        expected_intercept = [b.shape for b in self._network.intercepts]
+        if coef_shapes != expected_coef or intercept_shapes != expected_intercept:
+            raise ValueError(
+                f"coefs_ and intercepts_ must have shapes {expected_coef} and "
+                f"{expected_intercept}; got {coef_shapes} and {intercept_shapes}."
+            )
+
+    # ------------------------------------------------------------------
+    # Training
+    # ------------------------------------------------------------------
+    def _initialize(self, layer_units, loss_name, dtype, random_state):
+        """Fresh network and fitted attributes for a first pass."""
+        hidden_activations = [self.activation] * (len(layer_units) - 2)
+        network = Network(layer_units, hidden_activations, loss_name, dtype=dtype)
+        network.initialize(random_state, self.activation)
+        self._network = network
+        self.coefs_ = network.coefs
+        self.intercepts_ = network.intercepts
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_layers_ = len(layer_units)
+        self.n_outputs_ = layer_units[-1]
+        self.out_activation_ = network.loss.output_name
+        self._best_params = network.params.copy()
+        self._weight_count = 0
+        self._weight_total = 0.0
+        self.loss_ = None
+        if self.solver in _STOCHASTIC_SOLVERS:
+            self.loss_curve_ = []
+            self._no_improvement_count = 0
+            if self.early_stopping:
+                self.validation_scores_ = []
+                self.best_validation_score_ = -np.inf
+                self.best_loss_ = None
+            else:
+                self.best_loss_ = np.inf
+                self.validation_scores_ = None
+                self.best_validation_score_ = None
+
+    def _sync_parameters(self):
+        """Make ``coefs_`` / ``intercepts_`` views of the training buffer.
+
+        They already are after training; they are not after a user assigned
+        new arrays or after unpickling (pickle copies views). Either way the
+        user's values are where training goes on from.
+        """
+        network = self._network
+        for mine, theirs in (
+            (network.coefs, self.coefs_),
+            (network.intercepts, self.intercepts_),
+        ):
+            for view, value in zip(mine, theirs, strict=True):
+                if value is not view:
+                    view[...] = value
+        self.coefs_ = network.coefs
+        self.intercepts_ = network.intercepts
+
+    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
+        X, y, Y, sample_weight, first_pass, layer_units, loss_name, fitted_attrs = (
+            self._prepare(X, y, sample_weight, incremental, classes)
+        )
+        # Everything below may change the estimator: the inputs are accepted.
+        if first_pass or not incremental:
+            # As scikit-learn: a new fit (warm or not) re-seeds; a stream of
+            # partial_fit calls goes on with one random state, so that it can
+            # be checkpointed and resumed.
+            self._random_state = check_random_state(self.random_state)
+        for name, value in fitted_attrs.items():
+            setattr(self, name, value)
+        if first_pass:
+            self._initialize(layer_units, loss_name, X.dtype, self._random_state)
+        else:
+            self._sync_parameters()
+
+        if self.solver in _STOCHASTIC_SOLVERS:
+            self._fit_stochastic(X, y, Y, sample_weight, incremental)
+        else:
+            self._fit_lbfgs(X, Y, sample_weight)
+
+        if not np.isfinite(self._network.params).all():
+            raise ValueError(
+                "Solver produced non-finite parameter weights. The input data may "
+                "contain large values and need to be preprocessed, or the learning "
+                "rate may be too large."
+            )
+        return self
+
+    def _update_weight_mean(self, sample_weight, n_samples, incremental):
+        """Mean weight of the samples seen so far, the unit of a sample weight.
+
+        In ``fit`` it is the mean over the training data, so a full batch
+        gives scikit-learn's ``sum(w * g) / sum(w)``. Across ``partial_fit``
+        calls it is the running mean over every sample seen, so a lone row of
+        weight 3 moves the model three times as far as a row of weight 1.
+        """
+        if not incremental:
+            self._weight_count, self._weight_total = 0, 0.0
+        self._weight_count += n_samples
+        self._weight_total += (
+            float(n_samples) if sample_weight is None else float(sample_weight.sum())
+        )
+        return self._weight_total / self._weight_count
+
+    def _make_optimizer(self):
+        if self.solver == "sgd":
+            return SGD(
+                learning_rate_init=self.learning_rate_init,
+                lr_schedule=self.learning_rate,
+                momentum=self.momentum,
+                nesterov=self.nesterovs_momentum,
+                power_t=self.power_t,
+            )
+        return Adam(
+            learning_rate_init=self.learning_rate_init,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+            epsilon=self.epsilon,
+        )
+
+    def _split_validation(self, X, y, Y, sample_weight):
+        """Hold out ``validation_fraction`` of the data for early stopping."""
+        stratify = y if self._stratify_validation(y) else None
+        arrays = [X, Y, y] + ([] if sample_weight is None else [sample_weight])
+        parts = train_test_split(
+            *arrays,
+            random_state=self._random_state,
+            test_size=self.validation_fraction,
+            stratify=stratify,
+        )
+        X_train, X_val, Y_train, _, _, y_val = parts[:6]
+        sw_train, sw_val = (None, None) if sample_weight is None else parts[6:8]
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
+        return X_train, Y_train, sw_train, X_val, y_val, sw_val
+
+    def _stratify_validation(self, y):
+        return False
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn(
+                f"Got batch_size={self.batch_size} larger than the number of "
+                f"samples ({n_samples}); it is clipped to {n_samples}.",
+                stacklevel=5,
+            )
+        return int(np.clip(self.batch_size, 1, n_samples))
+
+    def _fit_stochastic(self, X, y, Y, sample_weight, incremental):
+        network = self._network
+        if not incremental or not hasattr(self, "_optimizer"):
+            self._optimizer = self._make_optimizer()
+        optimizer = self._optimizer
+
+        if self.early_stopping:
+            X, Y, sample_weight, X_val, y_val, sw_val = self._split_validation(
+                X, y, Y, sample_weight
+            )
+        n_samples = X.shape[0]
+        batch_size = self._batch_size(n_samples)
+        weight_mean = self._update_weight_mean(sample_weight, n_samples, incremental)
+
+        sample_idx = np.arange(n_samples)
+        dense = not sp.issparse(X)
+        if self.shuffle and dense:
+            X_batch_buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+
+        if not incremental:
+            self.n_iter_ = 0
+        for _ in range(self.max_iter):
+            if self.shuffle:
+                shuffle_in_place(sample_idx, self._random_state)
+            accumulated_loss = 0.0
+            for batch in batch_slices(n_samples, batch_size):
+                n_batch = batch.stop - batch.start
+                if self.shuffle:
+                    idx = sample_idx[batch]
+                    if dense:
+                        X_batch = np.take(
+                            X, idx, axis=0, out=X_batch_buffer[:n_batch], mode="clip"
+                        )
+                    else:
+                        X_batch = X[idx]
+                else:
+                    idx = batch
+                    X_batch = X[batch]
+                sw_batch = None if sample_weight is None else sample_weight[idx]
+                batch_loss = network.loss_and_gradient(
+                    X_batch,
+                    Y[idx],
+                    sample_weight=sw_batch,
+                    alpha=self.alpha,
+                    weight_total=n_batch * weight_mean,
+                )
+                accumulated_loss += batch_loss * n_batch
+                optimizer.step(network.params, network.grads)
+
+            self.n_iter_ += 1
+            self.loss_ = accumulated_loss / n_samples
+            self.t_ += n_samples
+            self.loss_curve_.append(self.loss_)
+            if self.verbose:
+                print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
+
+            if self.early_stopping:
+                self._update_no_improvement_count_validation(X_val, y_val, sw_val)
+            else:
+                self._update_no_improvement_count_loss()
+            optimizer.iteration_ends(self.t_)
+
+            if self._no_improvement_count > self.n_iter_no_change:
+                what = "Validation score" if self.early_stopping else "Training loss"
+                message = (
+                    f"{what} did not improve more than tol={self.tol:f} for "
+                    f"{self.n_iter_no_change} consecutive epochs."
+                )
+                if optimizer.on_plateau():
+                    if self.verbose:
+                        print(message + " Stopping.")
+                    break
+                if self.verbose:
+                    print(
+                        message
+                        + f" Setting learning rate to {optimizer.learning_rate:f}"
+                    )
+                self._no_improvement_count = 0
+
+            if incremental:
+                break
+            if self.n_iter_ == self.max_iter:
+                warnings.warn(
+                    f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                    "reached and the optimization hasn't converged yet.",
+                    ConvergenceWarning,
+                    stacklevel=4,
+                )
+
+        if self.early_stopping:
+            network.params[...] = self._best_params
+
+    def _update_no_improvement_count_loss(self):
+        if self.loss_curve_[-1] > self.best_loss_ - self.tol:
+            self._no_improvement_count += 1
+        else:
+            self._no_improvement_count = 0
+        if self.loss_curve_[-1] < self.best_loss_:
+            self.best_loss_ = self.loss_curve_[-1]
+
+    def _update_no_improvement_count_validation(self, X_val, y_val, sw_val):
+        score = self._score(X_val, y_val, sample_weight=sw_val)
+        self.validation_scores_.append(score)
+        if self.verbose:
+            print(f"Validation score: {score:f}")
+        if score < self.best_validation_score_ + self.tol:
+            self._no_improvement_count += 1
+        else:
+            self._no_improvement_count = 0
+        if score > self.best_validation_score_:
+            self.best_validation_score_ = score
+            self._best_params[...] = self._network.params
+
+    def _fit_lbfgs(self, X, Y, sample_weight):
+        network = self._network
+
+        def loss_and_gradient(packed):
+            network.params[...] = packed
+            loss = network.loss_and_gradient(X, Y, sample_weight, alpha=self.alpha)
+            return loss, network.grads.astype(np.float64)
+
+        def report(intermediate_result):
+            print(f"L-BFGS iteration, loss = {intermediate_result.fun:.8f}")
+
+        result = scipy.optimize.minimize(
+            loss_and_gradient,
+            network.params.astype(np.float64),
+            method="L-BFGS-B",
+            jac=True,
+            callback=report if self.verbose else None,
+            options={
+                "maxfun": self.max_fun,
+                "maxiter": self.max_iter,
+                "gtol": self.tol,
+            },
+        )
+        self.n_iter_ = min(result.nit, self.max_iter)
+        if result.status != 0:
+            warnings.warn(
+                f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
+                f"(status={result.status}): {result.message}. Increase max_iter or "
+                "max_fun, or scale the data.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+        self.loss_ = float(result.fun)
+        network.params[...] = result.x
+
+    # ------------------------------------------------------------------
+    # Prediction
+    # ------------------------------------------------------------------
+    def _raw_output(self, X, validate=True):
+        """Raw outputs (logits) of the last layer.
+
+        ``validate=False`` is for data the estimator validated itself (the
+        early-stopping split), which has lost its feature names.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_outputs)
+        """
+        if validate:
+            check_is_fitted(self)
+            X = validate_data(
+                self,
+                X,
+                accept_sparse=["csr", "csc"],
+                dtype=(np.float64, np.float32),
+                reset=False,
+            )
+        network = self._network
+        return forward(
+            X, self.coefs_, self.intercepts_, network.hidden_activations, network.loss
+        )
+
+    def _predictions(self, X, validate=True):
+        """Output-function values ``g(Z)``: probabilities or regression values."""
+        Z = self._raw_output(X, validate)
+        return self._network.loss.output(Z)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = True
+        return tags

@@ -1,0 +1,331 @@
+"""MiniBatchMLPClassifier: labels, probabilities and partial_fit(classes=)."""
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import type_of_target, unique_labels
+
+from skbackprop._base import BaseMiniBatchMLP, _stochastic_solver
+from skbackprop._docstrings import SHARED_ATTRIBUTES, SHARED_PARAMETERS
+from skbackprop.core.losses import log_softmax
+
+
+class MiniBatchMLPClassifier(ClassifierMixin, BaseMiniBatchMLP):
+    __doc__ = f"""Multilayer perceptron classifier trained by mini-batch backprop.
+
+    A drop-in for :class:`sklearn.neural_network.MLPClassifier`: the same
+    parameters, defaults and fitted attributes, and the same weights after
+    training from the same initial weights and batches. It minimises the
+    cross-entropy of a softmax output (multiclass) or of one logistic output
+    per label (binary, multilabel), plus an L2 penalty.
+
+    Parameters
+    ----------
+    {SHARED_PARAMETERS}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,) or list of ndarray
+        Class labels.
+
+    {SHARED_ATTRIBUTES}
+
+    See Also
+    --------
+    MiniBatchMLPRegressor : The regressor built on the same core.
+    sklearn.neural_network.MLPClassifier : scikit-learn's MLP classifier.
+
+    Notes
+    -----
+    **Sample weights.** A sample's weight multiplies its loss and gradient.
+    The objective of a batch is divided by ``n_batch * w_mean``, where
+    ``w_mean`` is the mean weight of the training data in ``fit`` and the
+    running mean over all samples seen in a stream of ``partial_fit`` calls.
+    In one full batch this is scikit-learn's rule (``sum(w * g) / sum(w)``),
+    so integer weights equal repeated rows. Unlike scikit-learn, which divides
+    each batch by its own weight sum, a weight keeps its meaning in small
+    batches and in one-row ``partial_fit`` calls.
+
+    **Early stopping.** The validation split is stratified by class for
+    every single-output problem, multiclass included (scikit-learn stratifies
+    binary problems only), unless a class is too rare to be split.
+
+    **Probabilities.** ``predict_log_proba`` is computed from the logits, so
+    it is finite even where ``predict_proba`` rounds to 0.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skbackprop import MiniBatchMLPClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> clf = MiniBatchMLPClassifier(hidden_layer_sizes=(16,), learning_rate_init=0.01,
+    ...                              max_iter=300, random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:1]).shape
+    (1, 3)
+    >>> bool(clf.score(X, y) > 0.9)
+    True
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+        )
+
+    def _validate_targets(self, y, first_pass, incremental, classes=None):
+        multilabel = type_of_target(y).startswith("multilabel")
+        if first_pass and incremental:
+            if classes is None and not multilabel:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit."
+                )
+            binarizer = LabelBinarizer().fit(y if multilabel else classes)
+        elif first_pass:
+            binarizer = LabelBinarizer().fit(y)
+        else:
+            binarizer = self._label_binarizer
+            if (
+                incremental
+                and classes is not None
+                and not np.array_equal(unique_labels(classes), self.classes_)
+            ):
+                raise ValueError(
+                    f"classes={classes!r} is not the same as on the first call to "
+                    f"partial_fit, which was {self.classes_!r}."
+                )
+        if multilabel != binarizer.y_type_.startswith("multilabel"):
+            raise ValueError(
+                "y is a multilabel indicator matrix but the classifier was fitted "
+                "on single-output labels, or the other way round."
+                if multilabel
+                else "y holds single-output labels but the classifier was fitted "
+                "on a multilabel indicator matrix."
+            )
+        if multilabel:
+            if y.shape[1] != len(binarizer.classes_):
+                raise ValueError(
+                    f"y has {y.shape[1]} labels; the classifier has "
+                    f"{len(binarizer.classes_)}."
+                )
+        else:
+            seen = unique_labels(y)
+            unknown = np.setdiff1d(seen, binarizer.classes_)
+            if len(unknown):
+                raise ValueError(
+                    f"y contains labels not in classes_ {binarizer.classes_!r}: "
+                    f"{unknown!r}."
+                )
+            if (
+                not first_pass
+                and not incremental
+                and len(seen) != len(binarizer.classes_)
+            ):
+                raise ValueError(
+                    "warm_start can only be used where y has the same classes as in "
+                    f"the previous call to fit. Previously got {self.classes_!r}, y "
+                    f"has {seen!r}."
+                )
+        loss_name = (
+            "log_loss" if binarizer.y_type_ == "multiclass" else "binary_log_loss"
+        )
+        Y = binarizer.transform(y)
+        fitted_attrs = {"_label_binarizer": binarizer, "classes_": binarizer.classes_}
+        return Y, loss_name, fitted_attrs
+
+    def _stratify_validation(self, y):
+        if y.ndim != 1:
+            return False
+        _, counts = np.unique(y, return_counts=True)
+        n_val = int(np.ceil(self.validation_fraction * y.shape[0]))
+        # Stratifying needs two members per class and room for every class
+        # on both sides of the split.
+        return (
+            len(counts) > 1
+            and counts.min() >= 2
+            and len(counts) <= n_val <= y.shape[0] - len(counts)
+        )
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. float32 data trains in float32.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a label indicator matrix for multilabel problems.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights (see Notes of the class).
+
+        Returns
+        -------
+        self : MiniBatchMLPClassifier
+            The fitted classifier.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
+    @available_if(_stochastic_solver)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Run one epoch of the stochastic solver over ``X, y``.
+
+        The optimizer state, the random state and the sample-weight scale
+        are kept between calls, so ``k`` calls on the same data with
+        ``shuffle=False`` give the weights of ``fit`` with ``max_iter=k``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a label indicator matrix.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights (see Notes of the class).
+        classes : array-like of shape (n_classes,), default=None
+            All the classes the stream can contain. Required on the first
+            call (unless ``y`` is a multilabel indicator matrix); if given
+            later, it must be the same.
+
+        Returns
+        -------
+        self : MiniBatchMLPClassifier
+            The updated classifier.
+        """
+        return self._fit(
+            X, y, sample_weight=sample_weight, incremental=True, classes=classes
+        )
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Predicted labels (an indicator matrix for multilabel problems).
+        """
+        return self._predict(X)
+
+    def _predict(self, X, validate=True):
+        probabilities = self._predictions(X, validate)
+        if self.n_outputs_ == 1:
+            probabilities = probabilities.ravel()
+        return self._label_binarizer.inverse_transform(probabilities)
+
+    def predict_proba(self, X):
+        """Probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probability of each class, in the order of ``classes_``; for
+            multilabel problems, the probability of each label. Never
+            exactly 0: where it underflows, the smallest positive float.
+        """
+        Z = self._raw_output(X)
+        if len(self.classes_) == 1:
+            return np.ones_like(Z)
+        if self._is_binary():
+            # Both columns from the logit: sigma(-z) is accurate where
+            # 1 - sigma(z) would round to 0.
+            Z = np.hstack([-Z, Z])
+        probabilities = self._network.loss.output(Z)
+        # A logistic or softmax model never gives probability 0; where exp
+        # underflows, report the smallest positive float so that
+        # log(predict_proba) stays finite, like predict_log_proba.
+        return np.maximum(probabilities, np.finfo(Z.dtype).tiny, out=probabilities)
+
+    def predict_log_proba(self, X):
+        """Log of the probability estimates, computed from the logits.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities, finite even where ``predict_proba`` is 0.
+        """
+        Z = self._raw_output(X)
+        if len(self.classes_) == 1:
+            return np.zeros_like(Z)
+        if self.out_activation_ == "softmax":
+            return log_softmax(Z)
+        # log sigmoid(z) = -log(1 + e^-z) and log(1 - sigmoid(z)) = -log(1 + e^z)
+        log_positive = -np.logaddexp(0, -Z)
+        if self._is_binary():
+            return np.hstack([-np.logaddexp(0, Z), log_positive])
+        return log_positive
+
+    def _is_binary(self):
+        return len(self.classes_) == 2 and self._label_binarizer.y_type_ == "binary"
+
+    def _score(self, X, y, sample_weight=None):
+        y_pred = self._predict(X, validate=False)
+        return accuracy_score(y, y_pred, sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags

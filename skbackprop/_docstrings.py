@@ -1,0 +1,142 @@
+"""Docstring sections shared by both estimators, written once."""
+
+SHARED_PARAMETERS = """\
+hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        The ith element is the number of units in the ith hidden layer.
+
+    activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu'}, \
+default='relu'
+        Activation of the hidden layers: ``f(x) = x``,
+        ``1 / (1 + exp(-x))``, ``tanh(x)``, ``max(0, x)``, or
+        ``max(0.01 x, x)`` for 'leaky_relu'.
+
+    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        'sgd' is mini-batch stochastic gradient descent, 'adam' the Adam
+        optimizer, 'lbfgs' SciPy's L-BFGS-B on the full batch. 'lbfgs' often
+        converges faster and better on small datasets; 'adam' is robust on
+        larger ones.
+
+    alpha : float, default=0.0001
+        Strength of the L2 penalty on the weights, divided by the weight
+        total of the batch (the number of samples without sample weights).
+
+    batch_size : int, default='auto'
+        Size of the mini-batches of the stochastic solvers; 'auto' means
+        ``min(200, n_samples)``. Unused by 'lbfgs'.
+
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Learning rate schedule of 'sgd'. 'invscaling' uses
+        ``learning_rate_init / (t + 1) ** power_t`` after each epoch, ``t``
+        the number of samples seen; 'adaptive' divides the rate by 5 each time
+        ``n_iter_no_change`` epochs fail to improve by ``tol``.
+
+    learning_rate_init : float, default=0.001
+        The initial learning rate of 'sgd' and 'adam'.
+
+    power_t : float, default=0.5
+        Exponent of the 'invscaling' schedule.
+
+    max_iter : int, default=200
+        Maximum number of epochs for 'sgd' and 'adam' (each sample is used
+        once per epoch), of iterations for 'lbfgs'.
+
+    shuffle : bool, default=True
+        Whether to shuffle the samples before each epoch ('sgd', 'adam').
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the early-stopping split and the
+        shuffling. An int gives the same model on every call of ``fit``; a
+        stream of ``partial_fit`` calls draws from one random state that is
+        kept (and pickled) with the model.
+
+    tol : float, default=1e-4
+        Training stops (or, with ``learning_rate='adaptive'``, the rate is
+        lowered) when the loss or validation score has not improved by at
+        least ``tol`` for ``n_iter_no_change`` consecutive epochs.
+
+    verbose : bool or int, default=False
+        Whether to print the loss of each epoch.
+
+    warm_start : bool, default=False
+        Whether ``fit`` starts from the current weights (including weights
+        assigned to ``coefs_`` and ``intercepts_``) instead of new ones.
+
+    momentum : float, default=0.9
+        Momentum of 'sgd', in [0, 1].
+
+    nesterovs_momentum : bool, default=True
+        Whether 'sgd' uses Nesterov's momentum (when ``momentum > 0``).
+
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the training data and
+        stop when its score stops improving; the best weights are restored at
+        the end. Only for 'sgd' and 'adam', and not in ``partial_fit``.
+
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out for early stopping.
+
+    beta_1 : float, default=0.9
+        Decay rate of Adam's first moment estimate, in [0, 1).
+
+    beta_2 : float, default=0.999
+        Decay rate of Adam's second moment estimate, in [0, 1).
+
+    epsilon : float, default=1e-8
+        Adam's numerical stability constant.
+
+    n_iter_no_change : int, default=10
+        Number of epochs without an improvement of ``tol`` that stops
+        training ('sgd', 'adam').
+
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of 'lbfgs'."""
+
+SHARED_ATTRIBUTES = """\
+loss_ : float
+        The objective (loss plus L2 penalty) of the last epoch: the mean of
+        the batch objectives, weighted by batch size. For 'lbfgs', the
+        objective at the solution.
+
+    best_loss_ : float or None
+        The lowest ``loss_`` so far ('sgd', 'adam'); None with early
+        stopping, whose criterion is ``best_validation_score_``.
+
+    loss_curve_ : list of float
+        ``loss_`` after each epoch ('sgd', 'adam').
+
+    validation_scores_ : list of float or None
+        Validation score after each epoch with early stopping, else None.
+
+    best_validation_score_ : float or None
+        Best validation score with early stopping, else None.
+
+    t_ : int
+        Number of training samples seen by the stochastic solver (the
+        learning-rate clock of 'invscaling').
+
+    coefs_ : list of ndarray of shape (n_units_in, n_units_out)
+        Weight matrix of each layer. Assigned values are where the next
+        ``partial_fit`` or warm-started ``fit`` starts from.
+
+    intercepts_ : list of ndarray of shape (n_units_out,)
+        Bias vector of each layer.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when ``X`` has string column
+        names.
+
+    n_iter_ : int
+        Number of epochs run by the last ``fit`` ('sgd', 'adam'), or of
+        L-BFGS iterations; ``partial_fit`` adds one per call.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of outputs of the network.
+
+    out_activation_ : str
+        Name of the output function."""

@@ -1,0 +1,298 @@
+r"""Losses, each paired with the output function it is the canonical loss for.
+
+The network's last layer produces raw outputs (logits) ``Z`` of shape
+``(n_samples, n_outputs)``. A :class:`Loss` knows
+
+- its output function ``g`` (softmax, logistic, identity or exp), which turns
+  ``Z`` into predictions ``Y_hat = g(Z)``;
+- the loss of each sample, computed from ``Z`` directly so that it stays
+  finite and accurate where ``g(Z)`` rounds to 0 or 1;
+- the output delta :math:`\partial L / \partial Z = g(Z) - Y`, which holds for
+  every pair here because each loss is the canonical one for its output
+  function (softmax with cross-entropy, logistic with binary cross-entropy,
+  identity with squared error, exp with Poisson deviance).
+
+Losses here are sums over outputs and over samples (weighted); the network
+divides by the batch's weight total.
+"""
+
+import numpy as np
+
+from skbackprop.core.activations import sigmoid
+
+__all__ = [
+    "LOSSES",
+    "BinaryCrossEntropy",
+    "HalfPoissonDeviance",
+    "HalfSquaredError",
+    "Loss",
+    "SoftmaxCrossEntropy",
+    "get_loss",
+    "log_softmax",
+    "softmax",
+]
+
+
+def softmax(Z, out=None):
+    r"""Row-wise softmax, :math:`\mathrm{softmax}(z)_k = e^{z_k} / \sum_j e^{z_j}`.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_classes)
+        Logits.
+    out : ndarray of shape (n_samples, n_classes), default=None
+        Where to write the result; may be ``Z`` itself.
+
+    Returns
+    -------
+    P : ndarray of shape (n_samples, n_classes)
+        Probabilities; each row sums to one.
+    """
+    # Subtracting the row maximum leaves the softmax unchanged and keeps
+    # every exponent <= 0, so exp never overflows.
+    shifted = Z - Z.max(axis=1, keepdims=True)
+    out = np.exp(shifted, out=out)
+    out /= out.sum(axis=1, keepdims=True)
+    return out
+
+
+def log_softmax(Z):
+    r"""Row-wise log-softmax, :math:`z_k - \log \sum_j e^{z_j}`, always finite.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_classes)
+        Logits.
+
+    Returns
+    -------
+    log_P : ndarray of shape (n_samples, n_classes)
+        Log-probabilities.
+    """
+    shifted = Z - Z.max(axis=1, keepdims=True)
+    shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return shifted
+
+
+def _weighted_sum(per_sample, sample_weight):
+    """Sum of per-sample losses, weighted when weights are given."""
+    if sample_weight is None:
+        return float(per_sample.sum())
+    return float(per_sample @ sample_weight)
+
+
+class Loss:
+    """A loss paired with its output function.
+
+    Subclasses implement :meth:`output` and :meth:`per_sample`;
+    :meth:`output_delta` follows from the canonical pairing.
+    """
+
+    #: Name used by the estimators' ``loss`` parameter.
+    name = None
+    #: Name of the output function, reported as ``out_activation_``.
+    output_name = None
+
+    def output(self, Z):
+        """Apply the output function in place: ``Z`` becomes ``g(Z)``.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_outputs)
+            Raw outputs of the last layer; overwritten.
+
+        Returns
+        -------
+        Y_hat : ndarray of shape (n_samples, n_outputs)
+            ``Z`` itself, now holding the predictions.
+        """
+        raise NotImplementedError
+
+    def per_sample(self, Z, Y):
+        """Loss of each sample, summed over outputs, from the raw outputs.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_outputs)
+            Raw outputs of the last layer.
+        Y : ndarray of shape (n_samples, n_outputs)
+            Targets (one-hot or 0/1 indicators for classification).
+
+        Returns
+        -------
+        losses : ndarray of shape (n_samples,)
+            The loss of each sample.
+        """
+        raise NotImplementedError
+
+    def value(self, Z, Y, sample_weight=None):
+        r"""Total loss :math:`\sum_i w_i \ell(z_i, y_i)` of a batch.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_outputs)
+            Raw outputs of the last layer.
+        Y : ndarray of shape (n_samples, n_outputs)
+            Targets.
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Per-sample weights; ``None`` means all ones.
+
+        Returns
+        -------
+        total : float
+            The weighted sum of the per-sample losses.
+        """
+        return _weighted_sum(self.per_sample(Z, Y), sample_weight)
+
+    def output_delta(self, Z, Y, out):
+        r"""Output delta :math:`\partial \ell / \partial Z = g(Z) - Y`.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_outputs)
+            Raw outputs of the last layer; left unchanged.
+        Y : ndarray of shape (n_samples, n_outputs)
+            Targets.
+        out : ndarray of shape (n_samples, n_outputs)
+            Where to write the delta.
+
+        Returns
+        -------
+        delta : ndarray of shape (n_samples, n_outputs)
+            ``out``, holding ``g(Z) - Y``.
+        """
+        np.copyto(out, Z)
+        self.output(out)
+        out -= Y
+        return out
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class HalfSquaredError(Loss):
+    r"""Half squared error with identity output.
+
+    .. math::
+
+        \ell(z, y) = \tfrac12 \sum_k (z_k - y_k)^2, \qquad
+        \frac{\partial \ell}{\partial z} = z - y
+
+    The sum runs over outputs: this is the objective whose gradient
+    scikit-learn's MLP follows, while it reports the mean over outputs
+    (scikit-learn issue #8349).
+    """
+
+    name = "squared_error"
+    output_name = "identity"
+
+    def output(self, Z):
+        return Z
+
+    def per_sample(self, Z, Y):
+        residual = Z - Y
+        return 0.5 * np.einsum("ij,ij->i", residual, residual)
+
+
+class HalfPoissonDeviance(Loss):
+    r"""Half Poisson deviance with exp output (log link).
+
+    .. math::
+
+        \ell(z, y) = \sum_k \left(y_k \log y_k - y_k z_k - y_k + e^{z_k}\right),
+        \qquad \frac{\partial \ell}{\partial z} = e^{z} - y
+
+    with :math:`0 \log 0 = 0`. Targets must be non-negative.
+    """
+
+    name = "poisson"
+    output_name = "exp"
+
+    def output(self, Z):
+        # Cap the exponent so that exp returns a huge finite number instead
+        # of overflowing to inf (log(max) itself rounds up and overflows).
+        np.minimum(Z, np.log(np.finfo(Z.dtype).max) - 1, out=Z)
+        return np.exp(Z, out=Z)
+
+    def per_sample(self, Z, Y):
+        y_log_y = np.zeros_like(Y)
+        np.multiply(Y, np.log(Y, out=np.zeros_like(Y), where=Y > 0), out=y_log_y)
+        mu = self.output(Z.copy())
+        return (y_log_y - Y * Z - Y + mu).sum(axis=1)
+
+
+class SoftmaxCrossEntropy(Loss):
+    r"""Categorical cross-entropy with softmax output.
+
+    .. math::
+
+        \ell(z, y) = -\sum_k y_k \log \mathrm{softmax}(z)_k, \qquad
+        \frac{\partial \ell}{\partial z} = \mathrm{softmax}(z) - y
+    """
+
+    name = "log_loss"
+    output_name = "softmax"
+
+    def output(self, Z):
+        return softmax(Z, out=Z)
+
+    def per_sample(self, Z, Y):
+        return -np.einsum("ij,ij->i", Y, log_softmax(Z))
+
+
+class BinaryCrossEntropy(Loss):
+    r"""Binary cross-entropy with logistic output, per output column.
+
+    Used for binary classification (one output) and multilabel
+    classification (one output per label).
+
+    .. math::
+
+        \ell(z, y) = \sum_k \left(\log(1 + e^{z_k}) - y_k z_k\right), \qquad
+        \frac{\partial \ell}{\partial z} = \sigma(z) - y
+    """
+
+    name = "binary_log_loss"
+    output_name = "logistic"
+
+    def output(self, Z):
+        return sigmoid(Z, out=Z)
+
+    def per_sample(self, Z, Y):
+        # log(1 + e^z) computed as logaddexp(0, z): finite for any z.
+        return (np.logaddexp(0, Z) - Y * Z).sum(axis=1)
+
+
+#: Losses by name.
+LOSSES = {
+    loss.name: loss
+    for loss in (
+        HalfSquaredError(),
+        HalfPoissonDeviance(),
+        SoftmaxCrossEntropy(),
+        BinaryCrossEntropy(),
+    )
+}
+
+
+def get_loss(name):
+    """Look up a loss by name.
+
+    Parameters
+    ----------
+    name : str or Loss
+        A key of :data:`LOSSES`, or a :class:`Loss` instance.
+
+    Returns
+    -------
+    loss : Loss
+        The loss object.
+    """
+    if isinstance(name, Loss):
+        return name
+    try:
+        return LOSSES[name]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"Unknown loss {name!r}; expected one of {sorted(LOSSES)}."
+        ) from None

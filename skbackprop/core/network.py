@@ -1,0 +1,345 @@
+r"""A multilayer perceptron: parameters, forward pass and backward pass.
+
+Notation, for a batch of ``n`` samples and a network with layer sizes
+``layer_units = [u_0, u_1, ..., u_L]`` (``u_0`` features, ``u_L`` outputs):
+
+==========  =================  ===============================================
+symbol      shape              meaning
+==========  =================  ===============================================
+``A[0]``    ``(n, u_0)``       the input batch ``X``
+``W[l]``    ``(u_l, u_l+1)``   weights of layer ``l`` (``coefs_[l]``)
+``b[l]``    ``(u_l+1,)``       biases of layer ``l`` (``intercepts_[l]``)
+``Z[l+1]``  ``(n, u_l+1)``     pre-activation, ``A[l] @ W[l] + b[l]``
+``A[l+1]``  ``(n, u_l+1)``     activation, ``f(Z[l+1])`` for hidden layers
+``D[l]``    ``(n, u_l+1)``     delta, ``dL/dZ[l+1]``
+``dW[l]``   ``(u_l, u_l+1)``   gradient of the objective for ``W[l]``
+``db[l]``   ``(u_l+1,)``       gradient of the objective for ``b[l]``
+==========  =================  ===============================================
+
+The objective of one batch, with sample weights ``w`` (all ones by default)
+and a weight total ``s`` (``n``, or ``sum(w)``), is
+
+.. math::
+
+    J = \frac{1}{s}\Big(\sum_i w_i\,\ell(z_i, y_i)
+        + \frac{\alpha}{2} \sum_l \lVert W_l \rVert^2\Big)
+
+All parameters live in one contiguous vector (all weights, then all biases,
+the order scikit-learn uses for L-BFGS); ``coefs`` and ``intercepts`` are
+views into it, and the gradient has the same layout. An optimizer can
+therefore update every parameter with a few vectorised operations.
+"""
+
+import numpy as np
+
+from skbackprop.core.activations import get_activation
+from skbackprop.core.losses import get_loss
+
+__all__ = ["Network", "forward", "glorot_uniform_bound", "parameter_views"]
+
+
+def _matmul(a, b, out):
+    """``out[...] = a @ b``, without a temporary when both are ndarrays."""
+    if isinstance(a, np.ndarray):
+        return np.matmul(a, b, out=out)
+    # scipy.sparse inputs (first layer only) have no out= argument.
+    out[...] = a @ b
+    return out
+
+
+def parameter_views(flat, layer_units):
+    """Split a flat parameter vector into per-layer weight and bias views.
+
+    Parameters
+    ----------
+    flat : ndarray of shape (n_parameters,)
+        All weights (layer by layer, row-major), then all biases.
+    layer_units : list of int
+        Sizes ``[u_0, ..., u_L]`` of every layer, input and output included.
+
+    Returns
+    -------
+    coefs : list of ndarray, each of shape (u_l, u_l+1)
+        Views of ``flat``, one per layer.
+    intercepts : list of ndarray, each of shape (u_l+1,)
+        Views of ``flat``, one per layer.
+    """
+    coefs, intercepts = [], []
+    start = 0
+    for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:], strict=True):
+        stop = start + fan_in * fan_out
+        coefs.append(flat[start:stop].reshape(fan_in, fan_out))
+        start = stop
+    for fan_out in layer_units[1:]:
+        intercepts.append(flat[start : start + fan_out])
+        start += fan_out
+    if start != flat.shape[0]:
+        raise ValueError(
+            f"A flat vector of {flat.shape[0]} parameters does not match "
+            f"layer sizes {list(layer_units)} ({start} parameters)."
+        )
+    return coefs, intercepts
+
+
+def glorot_uniform_bound(fan_in, fan_out, activation):
+    r"""Half-width of scikit-learn's Glorot-uniform initialisation.
+
+    .. math:: \sqrt{c / (\mathrm{fan\_in} + \mathrm{fan\_out})}
+
+    with :math:`c = 2` for logistic units and :math:`c = 6` otherwise.
+
+    Parameters
+    ----------
+    fan_in, fan_out : int
+        Number of inputs and outputs of the layer.
+    activation : str
+        Name of the network's hidden activation.
+
+    Returns
+    -------
+    bound : float
+        Weights and biases are drawn from ``U(-bound, bound)``.
+    """
+    factor = 2.0 if activation == "logistic" else 6.0
+    return np.sqrt(factor / (fan_in + fan_out))
+
+
+def forward(X, coefs, intercepts, hidden_activations, loss):
+    """Raw outputs of a network for ``X``, allocating fresh arrays.
+
+    This is the prediction path: it shares no buffer with anything, so any
+    number of threads may call it at once.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Input samples.
+    coefs : list of ndarray, each of shape (u_l, u_l+1)
+        Weights of every layer.
+    intercepts : list of ndarray, each of shape (u_l+1,)
+        Biases of every layer.
+    hidden_activations : list of Activation or str
+        One activation per hidden layer (``len(coefs) - 1`` of them).
+    loss : Loss or str
+        Only its output function matters here, and it is *not* applied.
+
+    Returns
+    -------
+    Z : ndarray of shape (n_samples, n_outputs)
+        Raw outputs (logits) of the last layer.
+    """
+    A = X
+    n_layers = len(coefs)
+    for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
+        Z = A @ W  # (n, u_l) @ (u_l, u_l+1) -> (n, u_l+1)
+        Z += b  # (u_l+1,) broadcast over the n rows
+        if layer < n_layers - 1:
+            A = get_activation(hidden_activations[layer]).forward(Z)
+        else:
+            A = Z
+    return A
+
+
+class Network:
+    """Parameters of an MLP and the work buffers to train it on mini-batches.
+
+    Parameters
+    ----------
+    layer_units : list of int
+        ``[n_features, hidden_1, ..., hidden_k, n_outputs]``.
+    hidden_activations : list of str or Activation
+        One activation per hidden layer (``len(layer_units) - 2`` of them).
+    loss : str or Loss
+        The loss, which also fixes the output function.
+    dtype : {numpy.float32, numpy.float64}, default=numpy.float64
+        Floating-point type of parameters, gradients and work buffers.
+
+    Attributes
+    ----------
+    params : ndarray of shape (n_parameters,)
+        All weights then all biases, contiguous.
+    coefs : list of ndarray, each of shape (u_l, u_l+1)
+        Views of ``params``: the weights of each layer.
+    intercepts : list of ndarray, each of shape (u_l+1,)
+        Views of ``params``: the biases of each layer.
+    grads : ndarray of shape (n_parameters,)
+        Gradient of the last batch's objective, laid out as ``params``.
+    coef_grads, intercept_grads : list of ndarray
+        Views of ``grads``, shaped as ``coefs`` and ``intercepts``.
+    n_coefs : int
+        Number of weights; ``params[:n_coefs]`` are all the weights.
+    """
+
+    def __init__(self, layer_units, hidden_activations, loss, dtype=np.float64):
+        self.layer_units = [int(u) for u in layer_units]
+        if len(hidden_activations) != len(self.layer_units) - 2:
+            raise ValueError(
+                f"{len(self.layer_units) - 2} hidden layers need as many "
+                f"activations; got {len(hidden_activations)}."
+            )
+        self.hidden_activations = [get_activation(a) for a in hidden_activations]
+        self.loss = get_loss(loss)
+        self.dtype = np.dtype(dtype)
+        self.n_coefs = sum(
+            fan_in * fan_out
+            for fan_in, fan_out in zip(
+                self.layer_units[:-1], self.layer_units[1:], strict=True
+            )
+        )
+        n_params = self.n_coefs + sum(self.layer_units[1:])
+        self.params = np.zeros(n_params, dtype=self.dtype)
+        self.grads = np.zeros(n_params, dtype=self.dtype)
+        self._make_views()
+        self._batch_capacity = 0
+
+    def _make_views(self):
+        self.coefs, self.intercepts = parameter_views(self.params, self.layer_units)
+        self.coef_grads, self.intercept_grads = parameter_views(
+            self.grads, self.layer_units
+        )
+
+    def __getstate__(self):
+        # Views would be pickled as copies, and work buffers are only scratch.
+        state = self.__dict__.copy()
+        for name in ("coefs", "intercepts", "coef_grads", "intercept_grads"):
+            del state[name]
+        for name in ("_activations", "_deltas"):
+            state.pop(name, None)
+        state["_batch_capacity"] = 0
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._make_views()
+
+    @property
+    def n_layers(self):
+        """Number of layers, input and output included."""
+        return len(self.layer_units)
+
+    def initialize(self, random_state, activation_name):
+        """Draw weights and biases as scikit-learn's MLP does.
+
+        Layer by layer, the weights then the biases are drawn from
+        ``U(-bound, bound)`` (see :func:`glorot_uniform_bound`) in float64 and
+        cast to the network's dtype, so the same ``RandomState`` gives
+        scikit-learn's initial parameters.
+
+        Parameters
+        ----------
+        random_state : numpy.random.RandomState
+            Source of randomness; advanced by the draws.
+        activation_name : str
+            The hidden activation that selects the bound's constant.
+        """
+        for W, b in zip(self.coefs, self.intercepts, strict=True):
+            fan_in, fan_out = W.shape
+            bound = glorot_uniform_bound(fan_in, fan_out, activation_name)
+            W[...] = random_state.uniform(-bound, bound, (fan_in, fan_out))
+            b[...] = random_state.uniform(-bound, bound, fan_out)
+
+    def _ensure_buffers(self, n_samples):
+        """Allocate activation and delta buffers for batches of ``n_samples``.
+
+        Buffers are reused across batches and only grow; a smaller batch
+        uses their first rows.
+        """
+        if n_samples <= self._batch_capacity:
+            return
+        self._activations = [
+            np.empty((n_samples, units), dtype=self.dtype)
+            for units in self.layer_units[1:]
+        ]
+        self._deltas = [
+            np.empty((n_samples, units), dtype=self.dtype)
+            for units in self.layer_units[1:]
+        ]
+        self._batch_capacity = n_samples
+
+    def forward_train(self, X):
+        """Forward pass on one batch into the work buffers.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n, n_features)
+            The batch.
+
+        Returns
+        -------
+        activations : list of ndarray
+            ``[X, A[1], ..., A[L-1], Z[L]]``: the input, the hidden
+            activations (each of shape ``(n, u_l)``) and the raw outputs of
+            shape ``(n, n_outputs)``. The arrays are work buffers, overwritten
+            by the next batch.
+        """
+        n = X.shape[0]
+        self._ensure_buffers(n)
+        A = [X] + [buffer[:n] for buffer in self._activations]
+        last = self.n_layers - 2
+        for l in range(last + 1):
+            Z = _matmul(A[l], self.coefs[l], out=A[l + 1])  # Z = A_prev @ W: (n, u_l+1)
+            Z += self.intercepts[l]  #                      Z += b: (u_l+1,) per row
+            if l < last:
+                self.hidden_activations[l].forward(Z)  #    A = f(Z), in place
+        return A
+
+    def loss_and_gradient(self, X, Y, sample_weight=None, alpha=0.0, weight_total=None):
+        r"""Objective of one batch and its gradient, by backpropagation.
+
+        Fills :attr:`grads` (and so :attr:`coef_grads` and
+        :attr:`intercept_grads`).
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n, n_features)
+            The batch.
+        Y : ndarray of shape (n, n_outputs)
+            Targets, in the network's dtype.
+        sample_weight : ndarray of shape (n,), default=None
+            Per-sample weights; ``None`` means all ones.
+        alpha : float, default=0.0
+            Strength of the L2 penalty on the weights (not the biases).
+        weight_total : float, default=None
+            The divisor ``s`` of the objective. ``None`` means ``n`` without
+            weights and ``sum(sample_weight)`` with them, as in scikit-learn.
+
+        Returns
+        -------
+        loss : float
+            The objective ``J`` of the batch, L2 penalty included.
+        """
+        n = X.shape[0]
+        if weight_total is None:
+            weight_total = n if sample_weight is None else float(sample_weight.sum())
+        W, dW, db = self.coefs, self.coef_grads, self.intercept_grads
+        last = self.n_layers - 2
+
+        # Forward pass: A[l+1] = f(A[l] @ W[l] + b[l]); the last layer keeps Z.
+        A = self.forward_train(X)
+        D = [buffer[:n] for buffer in self._deltas]
+
+        weights = self.params[: self.n_coefs]
+        penalty = 0.5 * alpha * float(weights @ weights)
+        loss = (self.loss.value(A[-1], Y, sample_weight) + penalty) / weight_total
+
+        # Output delta: D[L-1] = g(Z[L]) - Y, scaled by each sample's weight.
+        self.loss.output_delta(A[-1], Y, out=D[last])  # (n, n_outputs)
+        if sample_weight is not None:
+            D[last] *= sample_weight[:, np.newaxis]
+
+        for l in range(last, -1, -1):
+            # The batch dimension is summed away in A[l].T @ D[l]: (u_l, u_l+1).
+            _matmul(A[l].T, D[l], out=dW[l])
+            np.sum(D[l], axis=0, out=db[l])  # db = sum over samples: (u_l+1,)
+            if l > 0:
+                # Back through W[l]: dL/dA[l] = D[l] @ W[l].T, (n, u_l);
+                # then times f'(Z[l]) gives D[l-1] = dL/dZ[l].
+                np.matmul(D[l], W[l].T, out=D[l - 1])
+                self.hidden_activations[l - 1].derivative(A[l], D[l - 1])
+
+        # dW = (A.T @ D + alpha * W) / s and db = sum(D) / s, for all layers
+        # at once on the flat gradient vector.
+        if alpha:
+            self.grads[: self.n_coefs] += alpha * weights
+        self.grads /= weight_total
+        return loss
