@@ -1,9 +1,12 @@
 r"""Stochastic optimizers that update a flat parameter vector in place.
 
 The update formulas are exactly scikit-learn's (``sklearn.neural_network``),
-written as in-place operations in the same order, so that the same gradients
-give the same parameters to the last bit. State vectors (velocities, moments)
-have the layout of the parameter vector and are allocated on the first step.
+written as in-place operations in the same order, so that in float64 the same
+gradients give the same parameters to the last bit. In float32 every step
+stays in float32, where scikit-learn computes Adam's step in float64 and
+rounds once, so the two agree to a few float32 ulps. State vectors
+(velocities, moments) have the layout of the parameter vector and are
+allocated on the first step.
 """
 
 import numpy as np
