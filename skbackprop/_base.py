@@ -1,5 +1,6 @@
 """Shared estimator logic: parameters, validation and the one training loop."""
 
+import operator
 import warnings
 from abc import ABC, abstractmethod
 from numbers import Integral, Real
@@ -18,6 +19,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from skbackprop._threads import blas_thread_limit, limited_blas_threads
 from skbackprop.core import ACTIVATIONS, SGD, Adam, Network, forward
 from skbackprop.core.batching import batch_slices, shuffle_in_place
 
@@ -32,6 +34,18 @@ def _stochastic_solver(estimator):
             f"solver={estimator.solver!r} is not stochastic."
         )
     return True
+
+
+def _as_numeric_array(values):
+    """``values`` as a real-number ndarray, or None if it is anything else."""
+    if isinstance(values, list):
+        try:
+            values = np.asarray(values)
+        except ValueError:  # ragged rows
+            return None
+    if type(values) is not np.ndarray or values.dtype.kind not in "fiu":
+        return None
+    return values
 
 
 class BaseMiniBatchMLP(BaseEstimator, ABC):
@@ -152,6 +166,14 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
     def _score(self, X, y, sample_weight=None):
         """Validation score used for early stopping (higher is better)."""
 
+    @abstractmethod
+    def _encode_known_targets(self, y, n_samples, classes):
+        """Fast path of ``_validate_targets`` for a fitted model, or None.
+
+        Returns the encoded targets when ``y`` (and ``classes``) are plainly
+        valid for the fitted model, None when full validation must decide.
+        """
+
     # ------------------------------------------------------------------
     # Validation
     # ------------------------------------------------------------------
@@ -175,8 +197,74 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
     def _is_fitted(self):
         return hasattr(self, "_network")
 
+    def _prepare_stream_chunk(self, X, y, sample_weight, classes):
+        """Fast acceptance of a typical ``partial_fit`` chunk, or None.
+
+        A stream sends chunk after chunk of what the model has already
+        accepted: a numeric 2-D array (or list of rows) with the known
+        features, finite, with known labels. Checking just that costs a few
+        microseconds where full validation costs a millisecond, which is
+        what one-row ``partial_fit`` calls pay (river). Anything else returns
+        None and goes through full validation, which gives the errors.
+        """
+        network = self._network
+        X = _as_numeric_array(X)
+        if (
+            X is None
+            or X.ndim != 2
+            or X.shape[0] == 0
+            or X.shape[1] != self.n_features_in_
+            or hasattr(self, "feature_names_in_")
+            or any(
+                mine is not theirs
+                for mine, theirs in zip(
+                    network.coefs + network.intercepts,
+                    self.coefs_ + self.intercepts_,
+                    strict=False,
+                )
+            )
+            or len(self.coefs_) + len(self.intercepts_) != 2 * len(network.coefs)
+        ):
+            return None
+        X = X.astype(network.dtype, copy=False)
+        if not np.isfinite(X).all():
+            return None
+        if sample_weight is not None:
+            sample_weight = _as_numeric_array(sample_weight)
+            if (
+                sample_weight is None
+                or sample_weight.shape != (X.shape[0],)
+                or not np.isfinite(sample_weight).all()
+                or (sample_weight < 0).any()
+                or not sample_weight.any()
+            ):
+                return None
+            sample_weight = sample_weight.astype(network.dtype, copy=False)
+        if self._hidden_layer_sizes_list() != network.layer_units[1:-1]:
+            return None
+        Y = self._encode_known_targets(y, X.shape[0], classes)
+        if Y is None:
+            return None
+        return X, y, Y, sample_weight, False, network.layer_units, None, {}
+
     def __sklearn_is_fitted__(self):
         return self._is_fitted()
+
+    def _param_values(self):
+        cls = type(self)
+        # inspect.signature costs tens of microseconds: once per class.
+        getter = cls.__dict__.get("_param_getter")
+        if getter is None:
+            getter = cls._param_getter = operator.attrgetter(*cls._get_param_names())
+        return getter(self)
+
+    def _params_unchanged(self):
+        """Whether every parameter is the object validated on the last call."""
+        validated = self.__dict__.get("_validated_params")
+        return validated is not None and all(
+            now is then
+            for now, then in zip(self._param_values(), validated, strict=True)
+        )
 
     def _prepare(self, X, y, sample_weight, incremental, classes=None):
         """Validate one call's inputs without changing the estimator.
@@ -184,7 +272,12 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
         Returns everything the call needs; nothing is set on ``self`` until
         the inputs have all been accepted.
         """
+        if incremental and self._is_fitted() and self._params_unchanged():
+            prepared = self._prepare_stream_chunk(X, y, sample_weight, classes)
+            if prepared is not None:
+                return prepared
         self._validate_params()
+        validated_params = self._param_values()
         hidden_layer_sizes = self._hidden_layer_sizes_list()
         first_pass = not self._is_fitted() or (not self.warm_start and not incremental)
         if incremental and self.early_stopping:
@@ -223,6 +316,8 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
         layer_units = [X.shape[1], *hidden_layer_sizes, Y.shape[1]]
         if not first_pass:
             self._check_architecture(layer_units)
+        # Parameters that passed validation need no new check in a stream.
+        fitted_attrs["_validated_params"] = validated_params
         return X, y, Y, sample_weight, first_pass, layer_units, loss_name, fitted_attrs
 
     def _check_architecture(self, layer_units):
@@ -310,10 +405,13 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
         else:
             self._sync_parameters()
 
-        if self.solver in _STOCHASTIC_SOLVERS:
-            self._fit_stochastic(X, y, Y, sample_weight, incremental)
-        else:
-            self._fit_lbfgs(X, Y, sample_weight)
+        stochastic = self.solver in _STOCHASTIC_SOLVERS
+        rows = self._batch_size(X.shape[0], warn=False) if stochastic else X.shape[0]
+        with limited_blas_threads(blas_thread_limit(layer_units, rows)):
+            if stochastic:
+                self._fit_stochastic(X, y, Y, sample_weight, incremental)
+            else:
+                self._fit_lbfgs(X, Y, sample_weight)
 
         if not np.isfinite(self._network.params).all():
             raise ValueError(
@@ -377,10 +475,10 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
     def _stratify_validation(self, y):
         return False
 
-    def _batch_size(self, n_samples):
+    def _batch_size(self, n_samples, warn=True):
         if self.batch_size == "auto":
             return min(200, n_samples)
-        if self.batch_size > n_samples:
+        if warn and self.batch_size > n_samples:
             warnings.warn(
                 f"Got batch_size={self.batch_size} larger than the number of "
                 f"samples ({n_samples}); it is clipped to {n_samples}.",

@@ -183,6 +183,33 @@ class MiniBatchMLPClassifier(ClassifierMixin, BaseMiniBatchMLP):
         fitted_attrs = {"_label_binarizer": binarizer, "classes_": binarizer.classes_}
         return Y, loss_name, fitted_attrs
 
+    def _encode_known_targets(self, y, n_samples, classes):
+        binarizer = self._label_binarizer
+        if binarizer.y_type_ not in ("binary", "multiclass"):
+            return None
+        known = self.classes_
+        if classes is not None and not (
+            len(classes) == len(known) and np.array_equal(np.asarray(classes), known)
+        ):
+            return None
+        if isinstance(y, list):
+            y = np.asarray(y)
+        if type(y) is not np.ndarray or y.shape != (n_samples,):
+            return None
+        try:
+            codes = np.searchsorted(known, y)
+        except TypeError:  # labels not comparable with the classes
+            return None
+        if (codes >= len(known)).any() or not (known[codes] == y).all():
+            return None
+        dtype = self._network.dtype
+        if self.n_outputs_ == 1:
+            # LabelBinarizer's binary column: 1 for classes_[1], else 0.
+            return (codes == 1).astype(dtype).reshape(-1, 1)
+        Y = np.zeros((n_samples, len(known)), dtype=dtype)
+        Y[np.arange(n_samples), codes] = 1
+        return Y
+
     def _stratify_validation(self, y):
         if y.ndim != 1:
             return False

@@ -6,7 +6,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
-from skbackprop._base import BaseMiniBatchMLP, _stochastic_solver
+from skbackprop._base import BaseMiniBatchMLP, _as_numeric_array, _stochastic_solver
 from skbackprop._docstrings import SHARED_ATTRIBUTES, SHARED_PARAMETERS
 
 
@@ -136,6 +136,17 @@ class MiniBatchMLPRegressor(RegressorMixin, BaseMiniBatchMLP):
                 f"loss={self.loss!r} needs a fit from scratch (warm_start=False)."
             )
         return y, self.loss, {}
+
+    def _encode_known_targets(self, y, n_samples, classes):
+        y = _as_numeric_array(y)
+        if y is None or y.shape not in ((n_samples,), (n_samples, self.n_outputs_)):
+            return None
+        if y.ndim == 1 and self.n_outputs_ != 1:
+            return None
+        Y = y.reshape(n_samples, -1).astype(self._network.dtype, copy=False)
+        if not np.isfinite(Y).all() or (self.loss == "poisson" and (Y < 0).any()):
+            return None
+        return Y
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data ``X`` and targets ``y``.

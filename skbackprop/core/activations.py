@@ -150,7 +150,10 @@ class ReLU(Activation):
         return np.maximum(Z, 0, out=Z)
 
     def derivative(self, A, delta):
-        np.copyto(delta, 0, where=A <= 0)
+        # Multiplying by the 0/1 mask is several times faster than a masked
+        # assignment; it gives -0.0 where the delta was negative, which sums
+        # as 0.
+        np.multiply(delta, A > 0, out=delta)
 
 
 class LeakyReLU(Activation):

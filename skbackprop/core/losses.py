@@ -144,6 +144,32 @@ class Loss:
         """
         return _weighted_sum(self.per_sample(Z, Y), sample_weight)
 
+    def value_and_delta(self, Z, Y, sample_weight, out):
+        """Total loss of a batch and its output delta, in one pass.
+
+        What the training loop calls: subclasses override it to share work
+        between the two (the exponentials of the softmax, say).
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_outputs)
+            Raw outputs of the last layer; left unchanged.
+        Y : ndarray of shape (n_samples, n_outputs)
+            Targets.
+        sample_weight : ndarray of shape (n_samples,) or None
+            Per-sample weights; ``None`` means all ones.
+        out : ndarray of shape (n_samples, n_outputs)
+            Where to write the delta ``g(Z) - Y`` (not yet weighted).
+
+        Returns
+        -------
+        total : float
+            ``value(Z, Y, sample_weight)``.
+        """
+        total = self.value(Z, Y, sample_weight)
+        self.output_delta(Z, Y, out)
+        return total
+
     def output_delta(self, Z, Y, out):
         r"""Output delta :math:`\partial \ell / \partial Z = g(Z) - Y`.
 
@@ -193,6 +219,11 @@ class HalfSquaredError(Loss):
         residual = Z - Y
         return 0.5 * np.einsum("ij,ij->i", residual, residual)
 
+    def value_and_delta(self, Z, Y, sample_weight, out):
+        residual = np.subtract(Z, Y, out=out)  # the delta is the residual
+        per_sample = 0.5 * np.einsum("ij,ij->i", residual, residual)
+        return _weighted_sum(per_sample, sample_weight)
+
 
 class HalfPoissonDeviance(Loss):
     r"""Half Poisson deviance with exp output (log link).
@@ -239,6 +270,18 @@ class SoftmaxCrossEntropy(Loss):
     def per_sample(self, Z, Y):
         return -np.einsum("ij,ij->i", Y, log_softmax(Z))
 
+    def value_and_delta(self, Z, Y, sample_weight, out):
+        # One pass shared by loss and delta, with scikit-learn's softmax ops:
+        #   s = z - max(z);  loss = log(sum(e^s)) * sum(y) - y . s
+        #   delta = e^s / sum(e^s) - y
+        shifted = np.subtract(Z, Z.max(axis=1, keepdims=True), out=out)
+        y_dot_shifted = np.einsum("ij,ij->i", Y, shifted)
+        exp_sum = np.exp(shifted, out=out).sum(axis=1, keepdims=True)
+        per_sample = np.log(exp_sum[:, 0]) * Y.sum(axis=1) - y_dot_shifted
+        out /= exp_sum
+        out -= Y
+        return _weighted_sum(per_sample, sample_weight)
+
 
 class BinaryCrossEntropy(Loss):
     r"""Binary cross-entropy with logistic output, per output column.
@@ -261,6 +304,18 @@ class BinaryCrossEntropy(Loss):
     def per_sample(self, Z, Y):
         # log(1 + e^z) computed as logaddexp(0, z): finite for any z.
         return (np.logaddexp(0, Z) - Y * Z).sum(axis=1)
+
+    def value_and_delta(self, Z, Y, sample_weight, out):
+        # One exponential shared by loss and delta: with e = exp(-|z|),
+        #   log(1 + e^z) = max(z, 0) + log1p(e)
+        #   sigmoid(z) = 1 / (1 + e) for z >= 0, e / (1 + e) for z < 0
+        e = np.exp(-np.abs(Z))
+        softplus = np.log1p(e)
+        softplus += np.maximum(Z, 0)
+        softplus -= Y * Z
+        np.divide(np.where(Z >= 0, 1, e), np.add(e, 1, out=e), out=out)
+        out -= Y
+        return _weighted_sum(softplus.sum(axis=1), sample_weight)
 
 
 #: Losses by name.

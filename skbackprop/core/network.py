@@ -203,7 +203,7 @@ class Network:
         state = self.__dict__.copy()
         for name in ("coefs", "intercepts", "coef_grads", "intercept_grads"):
             del state[name]
-        for name in ("_activations", "_deltas"):
+        for name in ("_activations", "_deltas", "_ones", "_penalty_scratch"):
             state.pop(name, None)
         state["_batch_capacity"] = 0
         return state
@@ -254,6 +254,7 @@ class Network:
             np.empty((n_samples, units), dtype=self.dtype)
             for units in self.layer_units[1:]
         ]
+        self._ones = np.ones(n_samples, dtype=self.dtype)
         self._batch_capacity = n_samples
 
     def forward_train(self, X):
@@ -320,26 +321,35 @@ class Network:
 
         weights = self.params[: self.n_coefs]
         penalty = 0.5 * alpha * float(weights @ weights)
-        loss = (self.loss.value(A[-1], Y, sample_weight) + penalty) / weight_total
-
-        # Output delta: D[L-1] = g(Z[L]) - Y, scaled by each sample's weight.
-        self.loss.output_delta(A[-1], Y, out=D[last])  # (n, n_outputs)
+        # Output delta: D[L-1] = g(Z[L]) - Y, (n, n_outputs), computed with
+        # the loss; then scaled by each sample's weight.
+        total = self.loss.value_and_delta(A[-1], Y, sample_weight, out=D[last])
+        loss = (total + penalty) / weight_total
         if sample_weight is not None:
             D[last] *= sample_weight[:, np.newaxis]
 
         for l in range(last, -1, -1):
             # The batch dimension is summed away in A[l].T @ D[l]: (u_l, u_l+1).
             _matmul(A[l].T, D[l], out=dW[l])
-            np.sum(D[l], axis=0, out=db[l])  # db = sum over samples: (u_l+1,)
+            # dW = (A.T @ D + alpha * W) / s, while dW is still in the cache.
+            if alpha:
+                dW[l] += np.multiply(W[l], alpha, out=self._penalty_buffer(l))
+            dW[l] /= weight_total
+            # db = sum of D over samples / s; ones @ D is a fast column sum.
+            np.matmul(self._ones[:n], D[l], out=db[l])
+            db[l] /= weight_total
             if l > 0:
                 # Back through W[l]: dL/dA[l] = D[l] @ W[l].T, (n, u_l);
                 # then times f'(Z[l]) gives D[l-1] = dL/dZ[l].
                 np.matmul(D[l], W[l].T, out=D[l - 1])
                 self.hidden_activations[l - 1].derivative(A[l], D[l - 1])
-
-        # dW = (A.T @ D + alpha * W) / s and db = sum(D) / s, for all layers
-        # at once on the flat gradient vector.
-        if alpha:
-            self.grads[: self.n_coefs] += alpha * weights
-        self.grads /= weight_total
         return loss
+
+    def _penalty_buffer(self, layer):
+        """Scratch of ``coefs[layer]``'s shape for ``alpha * W``, reused."""
+        scratch = self.__dict__.get("_penalty_scratch")
+        if scratch is None or scratch.dtype != self.dtype:
+            scratch = self._penalty_scratch = np.empty(
+                max(W.size for W in self.coefs), self.dtype
+            )
+        return scratch[: self.coefs[layer].size].reshape(self.coefs[layer].shape)

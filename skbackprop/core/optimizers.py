@@ -14,14 +14,23 @@ import numpy as np
 __all__ = ["SGD", "Adam", "Optimizer"]
 
 
+#: Vectors are updated block by block: a block of every vector the step
+#: touches stays in the CPU cache across its ten or so passes, which makes the
+#: memory-bound step about 1.5x faster on large networks (benchmarks/).
+BLOCK_SIZE = 32768
+
+
 class Optimizer:
-    """Base class: a learning rate and an in-place step.
+    """Base class: a learning rate and an in-place, block-wise step.
 
     Parameters
     ----------
     learning_rate_init : float
         The initial step size.
     """
+
+    #: Names of the state vectors, each shaped as the parameter vector.
+    state_names = ()
 
     def __init__(self, learning_rate_init):
         self.learning_rate_init = learning_rate_init
@@ -37,6 +46,33 @@ class Optimizer:
         grads : ndarray of shape (n_parameters,)
             Gradient of the objective at ``params``.
         """
+        for name in self.state_names:
+            if getattr(self, name) is None:
+                setattr(self, name, np.zeros_like(params))
+        scalars = self._begin_step(params.dtype.type)
+        states = [getattr(self, name) for name in self.state_names]
+        n = params.shape[0]
+        scratch = self._scratch_vectors(min(n, BLOCK_SIZE), params.dtype)
+        for start in range(0, n, BLOCK_SIZE):
+            block = slice(start, start + BLOCK_SIZE)
+            size = min(BLOCK_SIZE, n - start)
+            self._update_block(
+                scalars,
+                params[block],
+                grads[block],
+                *[state[block] for state in states],
+                *[vector[:size] for vector in scratch],
+            )
+
+    def _begin_step(self, scalar):
+        """Advance the step count; return the step's scalars cast by ``scalar``.
+
+        Scalars of the parameters' dtype keep float32 arithmetic in float32.
+        """
+        raise NotImplementedError
+
+    def _update_block(self, scalars, params, grads, *states_and_scratch):
+        """Apply the update to one block of every vector, in place."""
         raise NotImplementedError
 
     def iteration_ends(self, time_step):
@@ -59,14 +95,11 @@ class Optimizer:
         """
         return True
 
-    def _state_like(self, params):
-        return np.zeros_like(params)
-
-    def _scratch_vectors(self, params, count):
-        """``count`` scratch vectors shaped as ``params``, reused across steps."""
+    def _scratch_vectors(self, size, dtype):
+        """Two scratch vectors of ``size``, reused across steps."""
         scratch = self.__dict__.get("_scratch")
-        if scratch is None or scratch.shape != (count,) + params.shape:
-            scratch = self._scratch = np.empty((count,) + params.shape, params.dtype)
+        if scratch is None or scratch.shape[1] < size or scratch.dtype != dtype:
+            scratch = self._scratch = np.empty((2, size), dtype)
         return scratch
 
     def __getstate__(self):
@@ -110,6 +143,8 @@ class SGD(Optimizer):
         The velocity ``v``; None before the first step.
     """
 
+    state_names = ("velocity",)
+
     def __init__(
         self,
         learning_rate_init=0.1,
@@ -125,16 +160,16 @@ class SGD(Optimizer):
         self.power_t = power_t
         self.velocity = None
 
-    def step(self, params, grads):
-        if self.velocity is None:
-            self.velocity = self._state_like(params)
-        v = self.velocity
-        scaled_grad, update = self._scratch_vectors(params, 2)
-        np.multiply(grads, self.learning_rate, out=scaled_grad)  # eta * g
-        v *= self.momentum
+    def _begin_step(self, scalar):
+        return scalar(self.learning_rate), scalar(self.momentum)
+
+    def _update_block(self, scalars, params, grads, v, scaled_grad, update):
+        eta, mu = scalars
+        np.multiply(grads, eta, out=scaled_grad)  # eta * g
+        v *= mu
         v -= scaled_grad  # v = mu * v - eta * g
         if self.nesterov:
-            np.multiply(v, self.momentum, out=update)
+            np.multiply(v, mu, out=update)
             update -= scaled_grad  # mu * v - eta * g
             params += update
         else:
@@ -184,6 +219,8 @@ class Adam(Optimizer):
         The bias-corrected step size of the last step.
     """
 
+    state_names = ("m", "v")
+
     def __init__(
         self, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
     ):
@@ -195,26 +232,32 @@ class Adam(Optimizer):
         self.m = None
         self.v = None
 
-    def step(self, params, grads):
-        if self.m is None:
-            self.m = self._state_like(params)
-            self.v = self._state_like(params)
-        m, v = self.m, self.v
-        tmp, update = self._scratch_vectors(params, 2)
+    def _begin_step(self, scalar):
         self.t += 1
-        m *= self.beta_1
-        m += np.multiply(grads, 1 - self.beta_1, out=tmp)  # m = b1 m + (1 - b1) g
-        v *= self.beta_2
-        np.multiply(grads, grads, out=tmp)
-        tmp *= 1 - self.beta_2
-        v += tmp  # v = b2 v + (1 - b2) g^2
         self.learning_rate = (
             self.learning_rate_init
             * np.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
+        return (
+            scalar(self.beta_1),
+            scalar(1 - self.beta_1),
+            scalar(self.beta_2),
+            scalar(1 - self.beta_2),
+            scalar(-self.learning_rate),
+            scalar(self.epsilon),
+        )
+
+    def _update_block(self, scalars, params, grads, m, v, tmp, update):
+        b1, one_minus_b1, b2, one_minus_b2, minus_eta, eps = scalars
+        m *= b1
+        m += np.multiply(grads, one_minus_b1, out=tmp)  # m = b1 m + (1 - b1) g
+        v *= b2
+        np.multiply(grads, grads, out=tmp)
+        tmp *= one_minus_b2
+        v += tmp  # v = b2 v + (1 - b2) g^2
         np.sqrt(v, out=tmp)
-        tmp += self.epsilon  # sqrt(v) + eps
-        np.multiply(m, -self.learning_rate, out=update)
+        tmp += eps  # sqrt(v) + eps
+        np.multiply(m, minus_eta, out=update)
         update /= tmp  # -eta_t m / (sqrt(v) + eps)
         params += update
