@@ -276,9 +276,12 @@ class SoftmaxCrossEntropy(Loss):
         #   delta = e^s / sum(e^s) - y
         shifted = np.subtract(Z, Z.max(axis=1, keepdims=True), out=out)
         y_dot_shifted = np.einsum("ij,ij->i", Y, shifted)
-        exp_sum = np.exp(shifted, out=out).sum(axis=1, keepdims=True)
-        per_sample = np.log(exp_sum[:, 0]) * Y.sum(axis=1) - y_dot_shifted
-        out /= exp_sum
+        # Row sums as products with a ones vector: several times faster than
+        # .sum(axis=1) on a few columns (rounding differs in the last bit).
+        ones = np.ones(Z.shape[1], dtype=Z.dtype)
+        exp_sum = np.exp(shifted, out=out) @ ones
+        per_sample = np.log(exp_sum) * (Y @ ones) - y_dot_shifted
+        out /= exp_sum[:, np.newaxis]
         out -= Y
         return _weighted_sum(per_sample, sample_weight)
 
