@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,15 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Benchmarks (benchmarks/README.md); the [bench] extra adds PyTorch 2.13.0
+# (CPU) as a peer. Figures are medians of interleaved repeats: run on an
+# otherwise idle machine.
+bench: $(VENV)/.installed-bench
+	$(BIN)/python benchmarks/run.py
+
+bench-quick: $(VENV)/.installed-bench
+	$(BIN)/python benchmarks/run.py --quick
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

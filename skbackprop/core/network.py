@@ -11,7 +11,7 @@ symbol      shape              meaning
 ``b[l]``    ``(u_l+1,)``       biases of layer ``l`` (``intercepts_[l]``)
 ``Z[l+1]``  ``(n, u_l+1)``     pre-activation, ``A[l] @ W[l] + b[l]``
 ``A[l+1]``  ``(n, u_l+1)``     activation, ``f(Z[l+1])`` for hidden layers
-``D[l]``    ``(n, u_l+1)``     delta, ``dL/dZ[l+1]``
+``D[l]``    ``(n, u_l+1)``     delta, ``dJ/dZ[l+1]``
 ``dW[l]``   ``(u_l, u_l+1)``   gradient of the objective for ``W[l]``
 ``db[l]``   ``(u_l+1,)``       gradient of the objective for ``b[l]``
 ==========  =================  ===============================================
@@ -325,22 +325,24 @@ class Network:
         # the loss; then scaled by each sample's weight.
         total = self.loss.value_and_delta(A[-1], Y, sample_weight, out=D[last])
         loss = (total + penalty) / weight_total
-        if sample_weight is not None:
-            D[last] *= sample_weight[:, np.newaxis]
+        # D[L-1] = dJ/dZ[L] = w * (g(Z[L]) - Y) / s. Every gradient below is
+        # linear in it, so dividing by s here divides them all.
+        if sample_weight is None:
+            D[last] /= weight_total
+        else:
+            D[last] *= (sample_weight / weight_total)[:, np.newaxis]
+        decay = alpha / weight_total
 
         for l in range(last, -1, -1):
             # The batch dimension is summed away in A[l].T @ D[l]: (u_l, u_l+1).
             _matmul(A[l].T, D[l], out=dW[l])
-            # dW = (A.T @ D + alpha * W) / s, while dW is still in the cache.
-            if alpha:
-                dW[l] += np.multiply(W[l], alpha, out=self._penalty_buffer(l))
-            dW[l] /= weight_total
-            # db = sum of D over samples / s; ones @ D is a fast column sum.
+            if alpha:  # dW = A.T @ D + (alpha / s) * W
+                dW[l] += np.multiply(W[l], decay, out=self._penalty_buffer(l))
+            # db = D summed over samples, (u_l+1,); ones @ D is a fast column sum.
             np.matmul(self._ones[:n], D[l], out=db[l])
-            db[l] /= weight_total
             if l > 0:
-                # Back through W[l]: dL/dA[l] = D[l] @ W[l].T, (n, u_l);
-                # then times f'(Z[l]) gives D[l-1] = dL/dZ[l].
+                # Back through W[l]: dJ/dA[l] = D[l] @ W[l].T, (n, u_l);
+                # then times f'(Z[l]) gives D[l-1] = dJ/dZ[l].
                 np.matmul(D[l], W[l].T, out=D[l - 1])
                 self.hidden_activations[l - 1].derivative(A[l], D[l - 1])
         return loss
