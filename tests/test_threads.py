@@ -1,0 +1,58 @@
+"""BLAS threads during training: one for small products, never more than allowed."""
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from skbackprop import MiniBatchMLPClassifier
+from skbackprop._threads import blas_thread_limit
+from skbackprop.core import Network
+
+
+@pytest.mark.parametrize(
+    "layer_units, batch_size, expected",
+    [
+        ([64, 100, 10], 200, 1),  # digits: 2.6 MFLOP products
+        ([100, 64, 1], 32, 1),  # small-batch stream: 0.4 MFLOP
+        ([784, 256, 128, 10], 256, None),  # MNIST-sized: 103 MFLOP
+        ([20, 32, 1], 1, None),  # one row: OpenBLAS stays on one thread
+    ],
+)
+def test_thread_limit_follows_the_largest_product(layer_units, batch_size, expected):
+    assert blas_thread_limit(layer_units, batch_size) == expected
+
+
+def _blas_threads_seen_in_training(monkeypatch, model, X, y):
+    seen = []
+    original = Network.loss_and_gradient
+
+    def spy(self, *args, **kwargs):
+        seen.append(
+            max(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
+        )
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "loss_and_gradient", spy)
+    model.fit(X, y)
+    return set(seen)
+
+
+def test_small_network_trains_on_one_thread(monkeypatch):
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(400, 64)), rng.randint(0, 10, 400)
+    model = MiniBatchMLPClassifier(hidden_layer_sizes=(100,), max_iter=1)
+    with threadpool_limits(2, user_api="blas"):
+        assert _blas_threads_seen_in_training(monkeypatch, model, X, y) == {1}
+        # The caller's limit is restored afterwards.
+        assert all(
+            p["num_threads"] == 2 for p in threadpool_info() if p["user_api"] == "blas"
+        )
+
+
+def test_large_network_keeps_the_callers_lower_limit(monkeypatch):
+    # As inside a GridSearchCV(n_jobs=k) worker: the limit is never raised.
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(256, 784)), rng.randint(0, 10, 256)
+    model = MiniBatchMLPClassifier(hidden_layer_sizes=(256,), max_iter=1)
+    with threadpool_limits(1, user_api="blas"):
+        assert _blas_threads_seen_in_training(monkeypatch, model, X, y) == {1}
