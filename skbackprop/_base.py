@@ -1,5 +1,6 @@
 """Shared estimator logic: parameters, validation and the one training loop."""
 
+import math
 import operator
 import warnings
 from abc import ABC, abstractmethod
@@ -532,6 +533,13 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
                     alpha=self.alpha,
                     weight_total=n_batch * weight_mean,
                 )
+                # The sum of the gradient is inf or nan as soon as one entry
+                # is: one cheap pass that keeps a diverging step from being
+                # applied, so the weights stay the last finite ones.
+                if not (
+                    math.isfinite(batch_loss) and math.isfinite(network.grads.sum())
+                ):
+                    raise self._divergence_error(batch_loss)
                 accumulated_loss += batch_loss * n_batch
                 optimizer.step(network.params, network.grads)
 
@@ -578,6 +586,19 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
         if self.early_stopping:
             network.params[...] = self._best_params
 
+    def _divergence_error(self, batch_loss):
+        what = "loss" if not math.isfinite(batch_loss) else "gradient"
+        advice = (
+            f"lower learning_rate_init (now {self.learning_rate_init:g})"
+            if self.solver in _STOCHASTIC_SOLVERS
+            else "add regularisation (alpha)"
+        )
+        return ValueError(
+            f"Training diverged in epoch {self.n_iter_ + 1}: the {what} is no "
+            f"longer finite. The model keeps its last finite weights. To train, "
+            f"{advice}, or scale the input features (e.g. with StandardScaler)."
+        )
+
     def _update_no_improvement_count_loss(self):
         if self.loss_curve_[-1] > self.best_loss_ - self.tol:
             self._no_improvement_count += 1
@@ -610,9 +631,10 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
         def report(intermediate_result):
             print(f"L-BFGS iteration, loss = {intermediate_result.fun:.8f}")
 
+        initial = network.params.copy()
         result = scipy.optimize.minimize(
             loss_and_gradient,
-            network.params.astype(np.float64),
+            initial.astype(np.float64),
             method="L-BFGS-B",
             jac=True,
             callback=report if self.verbose else None,
@@ -631,6 +653,9 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
                 ConvergenceWarning,
                 stacklevel=4,
             )
+        if not (np.isfinite(result.x).all() and np.isfinite(result.fun)):
+            network.params[...] = initial
+            raise self._divergence_error(float(result.fun))
         self.loss_ = float(result.fun)
         network.params[...] = result.x
 

@@ -241,6 +241,16 @@ def test_assigned_weights_of_wrong_shape_are_rejected(iris):
         (dict(n_iter_no_change=0), "n_iter_no_change"),
         (dict(max_fun=0), "max_fun"),
         (dict(shuffle="yes"), "shuffle"),
+        (dict(power_t=-0.5), "power_t"),
+        (dict(tol=-1.0), "tol"),
+        (dict(random_state="seed"), "random_state"),
+        (dict(verbose="loud"), "verbose"),
+        (dict(warm_start="yes"), "warm_start"),
+        (dict(nesterovs_momentum="yes"), "nesterovs_momentum"),
+        (dict(early_stopping="yes"), "early_stopping"),
+        (dict(beta_2=1.0), "beta_2"),
+        (dict(hidden_layer_sizes="100"), "hidden_layer_sizes"),
+        (dict(batch_size="big"), "batch_size"),
     ],
 )
 def test_invalid_parameters_are_named(iris, params, match):
