@@ -5,6 +5,7 @@ import operator
 import warnings
 from abc import ABC, abstractmethod
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 import scipy.optimize
@@ -35,6 +36,19 @@ def _stochastic_solver(estimator):
             f"solver={estimator.solver!r} is not stochastic."
         )
     return True
+
+
+class _PreparedCall(NamedTuple):
+    """A training call's accepted inputs, and what it will set when it succeeds."""
+
+    X: object  # ndarray or CSR matrix of shape (n_samples, n_features)
+    y: np.ndarray  # the targets as given (labels for early-stopping scores)
+    Y: np.ndarray  # encoded targets, (n_samples, n_outputs), X's dtype
+    sample_weight: np.ndarray | None
+    first_pass: bool
+    layer_units: list
+    loss_name: str | None  # None: the fitted network's loss
+    fitted_attrs: dict
 
 
 def _as_numeric_array(values):
@@ -216,15 +230,7 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
             or X.shape[0] == 0
             or X.shape[1] != self.n_features_in_
             or hasattr(self, "feature_names_in_")
-            or any(
-                mine is not theirs
-                for mine, theirs in zip(
-                    network.coefs + network.intercepts,
-                    self.coefs_ + self.intercepts_,
-                    strict=False,
-                )
-            )
-            or len(self.coefs_) + len(self.intercepts_) != 2 * len(network.coefs)
+            or not self._weights_are_buffer_views()
         ):
             return None
         X = X.astype(network.dtype, copy=False)
@@ -246,7 +252,9 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
         Y = self._encode_known_targets(y, X.shape[0], classes)
         if Y is None:
             return None
-        return X, y, Y, sample_weight, False, network.layer_units, None, {}
+        return _PreparedCall(
+            X, y, Y, sample_weight, False, network.layer_units, None, {}
+        )
 
     def __sklearn_is_fitted__(self):
         return self._is_fitted()
@@ -319,7 +327,9 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
             self._check_architecture(layer_units)
         # Parameters that passed validation need no new check in a stream.
         fitted_attrs["_validated_params"] = validated_params
-        return X, y, Y, sample_weight, first_pass, layer_units, loss_name, fitted_attrs
+        return _PreparedCall(
+            X, y, Y, sample_weight, first_pass, layer_units, loss_name, fitted_attrs
+        )
 
     def _check_architecture(self, layer_units):
         network_units = self._network.layer_units
@@ -371,6 +381,15 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
                 self.validation_scores_ = None
                 self.best_validation_score_ = None
 
+    def _weights_are_buffer_views(self):
+        """Whether ``coefs_`` / ``intercepts_`` are the training buffer's views."""
+        network = self._network
+        mine = network.coefs + network.intercepts
+        theirs = [*self.coefs_, *self.intercepts_]
+        return len(mine) == len(theirs) and all(
+            view is value for view, value in zip(mine, theirs, strict=True)
+        )
+
     def _sync_parameters(self):
         """Make ``coefs_`` / ``intercepts_`` views of the training buffer.
 
@@ -378,14 +397,15 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
         new arrays or after unpickling (pickle copies views). Either way the
         user's values are where training goes on from.
         """
+        if self._weights_are_buffer_views():
+            return
         network = self._network
-        for mine, theirs in (
+        for views, values in (
             (network.coefs, self.coefs_),
             (network.intercepts, self.intercepts_),
         ):
-            for view, value in zip(mine, theirs, strict=True):
-                if value is not view:
-                    view[...] = value
+            for view, value in zip(views, values, strict=True):
+                view[...] = value
         self.coefs_ = network.coefs
         self.intercepts_ = network.intercepts
 
