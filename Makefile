@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench bench-quick clean
+.PHONY: demo test test-oldest lint bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,21 @@ demo: $(VENV)/.installed-examples
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
+# The oldest supported NumPy/SciPy/scikit-learn (requirements/oldest.txt), in a
+# venv of its own; the package goes in with --no-deps so pip cannot upgrade a pin.
+OLDEST_VENV := .venv-oldest
+
+$(OLDEST_VENV)/.installed: requirements/oldest.txt pyproject.toml
+	rm -rf $(OLDEST_VENV)
+	$(PYTHON) -m venv $(OLDEST_VENV)
+	echo '*' > $(OLDEST_VENV)/.gitignore  # as venv does from Python 3.13: git and ruff skip it
+	$(OLDEST_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/oldest.txt
+	$(OLDEST_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+test-oldest: $(OLDEST_VENV)/.installed
+	$(OLDEST_VENV)/bin/python -m pytest
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -35,4 +50,4 @@ bench-quick: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/run.py --quick
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) $(OLDEST_VENV) build *.egg-info .pytest_cache
