@@ -257,13 +257,16 @@ class Network:
         self._ones = np.ones(n_samples, dtype=self.dtype)
         self._batch_capacity = n_samples
 
-    def forward_train(self, X):
+    def forward_train(self, X, pre_activations=None):
         """Forward pass on one batch into the work buffers.
 
         Parameters
         ----------
         X : {ndarray, sparse matrix} of shape (n, n_features)
             The batch.
+        pre_activations : list, default=None
+            If given, a copy of each layer's ``Z`` (of shape ``(n, u_l)``) is
+            appended to it before the activation overwrites it (inspection).
 
         Returns
         -------
@@ -280,11 +283,15 @@ class Network:
         for l in range(last + 1):
             Z = _matmul(A[l], self.coefs[l], out=A[l + 1])  # Z = A_prev @ W: (n, u_l+1)
             Z += self.intercepts[l]  #                      Z += b: (u_l+1,) per row
+            if pre_activations is not None:
+                pre_activations.append(Z.copy())
             if l < last:
                 self.hidden_activations[l].forward(Z)  #    A = f(Z), in place
         return A
 
-    def loss_and_gradient(self, X, Y, sample_weight=None, alpha=0.0, weight_total=None):
+    def loss_and_gradient(
+        self, X, Y, sample_weight=None, alpha=0.0, weight_total=None, trace=None
+    ):
         r"""Objective of one batch and its gradient, by backpropagation.
 
         Fills :attr:`grads` (and so :attr:`coef_grads` and
@@ -303,6 +310,10 @@ class Network:
         weight_total : float, default=None
             The divisor ``s`` of the objective. ``None`` means ``n`` without
             weights and ``sum(sample_weight)`` with them, as in scikit-learn.
+        trace : list, default=None
+            If given, one dict per layer is appended to it, with copies of
+            that layer's ``Z``, ``A`` (for the last layer, ``g(Z)``), ``W``,
+            ``D``, ``dW`` and ``db`` (see :func:`skbackprop.inspection.trace_batch`).
 
         Returns
         -------
@@ -316,13 +327,13 @@ class Network:
         last = self.n_layers - 2
 
         # Forward pass: A[l+1] = f(A[l] @ W[l] + b[l]); the last layer keeps Z.
-        A = self.forward_train(X)
+        pre_activations = None if trace is None else []
+        A = self.forward_train(X, pre_activations)
         D = [buffer[:n] for buffer in self._deltas]
 
         weights = self.params[: self.n_coefs]
         penalty = 0.5 * alpha * float(weights @ weights)
-        # Output delta: D[L-1] = g(Z[L]) - Y, (n, n_outputs), computed with
-        # the loss; then scaled by each sample's weight.
+        # Output delta g(Z[L]) - Y, (n, n_outputs), computed with the loss.
         total = self.loss.value_and_delta(A[-1], Y, sample_weight, out=D[last])
         loss = (total + penalty) / weight_total
         # D[L-1] = dJ/dZ[L] = w * (g(Z[L]) - Y) / s. Every gradient below is
@@ -345,6 +356,21 @@ class Network:
                 # then times f'(Z[l]) gives D[l-1] = dJ/dZ[l].
                 np.matmul(D[l], W[l].T, out=D[l - 1])
                 self.hidden_activations[l - 1].derivative(A[l], D[l - 1])
+
+        if trace is not None:
+            for l in range(last + 1):
+                output = A[l + 1] if l < last else self.loss.output(A[l + 1].copy())
+                trace.append(
+                    {
+                        "layer": l + 1,
+                        "Z": pre_activations[l],
+                        "A": output.copy(),
+                        "W": W[l].copy(),
+                        "D": D[l].copy(),
+                        "dW": dW[l].copy(),
+                        "db": db[l].copy(),
+                    }
+                )
         return loss
 
     def _penalty_buffer(self, layer):
