@@ -35,7 +35,7 @@ class MiniBatchMLPClassifier(ClassifierMixin, BaseMiniBatchMLP):
     See Also
     --------
     MiniBatchMLPRegressor : The regressor built on the same core.
-    sklearn.neural_network.MLPClassifier : scikit-learn's MLP classifier.
+    sklearn.neural_network.MLPClassifier : The MLP classifier of scikit-learn.
 
     Notes
     -----

@@ -33,7 +33,7 @@ class MiniBatchMLPRegressor(RegressorMixin, BaseMiniBatchMLP):
     See Also
     --------
     MiniBatchMLPClassifier : The classifier built on the same core.
-    sklearn.neural_network.MLPRegressor : scikit-learn's MLP regressor.
+    sklearn.neural_network.MLPRegressor : The MLP regressor of scikit-learn.
 
     Notes
     -----

@@ -40,6 +40,13 @@ def sigmoid(Z, out=None):
     -------
     S : ndarray of the same shape as ``Z``
         :math:`\sigma(Z)`, in ``Z``'s dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.activations import sigmoid
+    >>> sigmoid(np.array([-1000.0, 0.0, 1000.0]))
+    array([0. , 0.5, 1. ])
     """
     # e = exp(-|z|) lies in (0, 1], so it never overflows; for z < 0 the
     # equivalent form e / (1 + e) avoids exp(-z) = inf.
@@ -50,10 +57,32 @@ def sigmoid(Z, out=None):
 
 
 class Activation:
-    """An element-wise hidden-layer activation :math:`A = f(Z)`.
+    r"""An element-wise hidden-layer activation :math:`A = f(Z)`.
 
     Subclasses implement :meth:`forward` and :meth:`derivative`; both work
-    in place so that a training loop allocates nothing.
+    in place so that a training loop allocates nothing. The derivative is
+    computed from the output ``A`` alone, since the forward pass overwrites
+    ``Z``. An instance can be given wherever an activation name is accepted
+    by :class:`~skbackprop.core.Network`.
+
+    Examples
+    --------
+    The softplus :math:`f(z) = \log(1 + e^z)`, whose derivative
+    :math:`\sigma(z) = 1 - e^{-f(z)}` can be read from its output:
+
+    >>> import numpy as np
+    >>> from skbackprop.core.activations import Activation
+    >>> class Softplus(Activation):
+    ...     name = "softplus"
+    ...     def forward(self, Z):
+    ...         return np.logaddexp(0, Z, out=Z)
+    ...     def derivative(self, A, delta):
+    ...         delta *= -np.expm1(-A)
+    >>> A = Softplus().forward(np.array([[0.0, 2.0]]))
+    >>> delta = np.ones_like(A)
+    >>> Softplus().derivative(A, delta)
+    >>> delta.round(3)
+    array([[0.5  , 0.881]])
     """
 
     #: Name used by the estimators' ``activation`` parameter.
@@ -91,7 +120,15 @@ class Activation:
 
 
 class Identity(Activation):
-    r"""The identity, :math:`f(z) = z`, :math:`f'(z) = 1`."""
+    r"""The identity, :math:`f(z) = z`, :math:`f'(z) = 1`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.activations import Identity
+    >>> Identity().forward(np.array([[-2.0, 3.0]]))
+    array([[-2.,  3.]])
+    """
 
     name = "identity"
 
@@ -108,6 +145,19 @@ class Logistic(Activation):
     .. math::
 
         f(z) = \frac{1}{1 + e^{-z}}, \qquad f'(z) = f(z)\,(1 - f(z))
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.activations import Logistic
+    >>> logistic = Logistic()
+    >>> A = logistic.forward(np.array([[0.0, 50.0]]))
+    >>> A
+    array([[0.5, 1. ]])
+    >>> delta = np.ones_like(A)
+    >>> logistic.derivative(A, delta)
+    >>> delta
+    array([[0.25, 0.  ]])
     """
 
     name = "logistic"
@@ -124,6 +174,17 @@ class Tanh(Activation):
     r"""The hyperbolic tangent.
 
     .. math:: f(z) = \tanh z, \qquad f'(z) = 1 - f(z)^2
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.activations import Tanh
+    >>> tanh = Tanh()
+    >>> A = tanh.forward(np.array([[0.0, 0.5]]))
+    >>> delta = np.ones_like(A)
+    >>> tanh.derivative(A, delta)
+    >>> delta.round(4)
+    array([[1.    , 0.7864]])
     """
 
     name = "tanh"
@@ -142,6 +203,19 @@ class ReLU(Activation):
 
     At the kink :math:`z = 0` the derivative is taken as 0, as in
     scikit-learn.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.activations import ReLU
+    >>> relu = ReLU()
+    >>> A = relu.forward(np.array([[-2.0, 0.0, 3.0]]))
+    >>> A
+    array([[0., 0., 3.]])
+    >>> delta = np.ones_like(A)
+    >>> relu.derivative(A, delta)
+    >>> delta
+    array([[0., 0., 1.]])
     """
 
     name = "relu"
@@ -171,6 +245,19 @@ class LeakyReLU(Activation):
         The slope :math:`s` for negative inputs. It is positive, so the sign
         of ``A`` is the sign of ``Z`` and the derivative can be read from
         ``A``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.activations import LeakyReLU
+    >>> leaky = LeakyReLU(negative_slope=0.1)
+    >>> A = leaky.forward(np.array([[-2.0, 3.0]]))
+    >>> A
+    array([[-0.2,  3. ]])
+    >>> delta = np.ones_like(A)
+    >>> leaky.derivative(A, delta)
+    >>> delta
+    array([[0.1, 1. ]])
     """
 
     name = "leaky_relu"
@@ -207,6 +294,19 @@ def get_activation(name):
     -------
     activation : Activation
         The activation object.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a known activation.
+
+    Examples
+    --------
+    >>> from skbackprop.core.activations import get_activation
+    >>> get_activation("tanh")
+    Tanh()
+    >>> get_activation("leaky_relu")
+    LeakyReLU(negative_slope=0.01)
     """
     if isinstance(name, Activation):
         return name

@@ -10,7 +10,7 @@ __all__ = ["batch_slices", "shuffle_in_place"]
 
 
 def batch_slices(n_samples, batch_size):
-    """Slices of consecutive batches covering ``range(n_samples)``.
+    """Yield the slices of consecutive batches covering ``range(n_samples)``.
 
     Parameters
     ----------
@@ -51,6 +51,16 @@ def shuffle_in_place(indices, random_state):
     -------
     indices : ndarray of shape (n_samples,)
         The same array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.batching import shuffle_in_place
+    >>> indices = np.arange(5)
+    >>> shuffle_in_place(indices, np.random.RandomState(0))
+    array([2, 0, 1, 3, 4])
+    >>> indices
+    array([2, 0, 1, 3, 4])
     """
     random_state.shuffle(indices)
     return indices

@@ -47,6 +47,14 @@ def softmax(Z, out=None):
     -------
     P : ndarray of shape (n_samples, n_classes)
         Probabilities; each row sums to one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.losses import softmax
+    >>> softmax(np.array([[0.0, 0.0], [0.0, np.log(3.0)]])).round(3)
+    array([[0.5 , 0.5 ],
+           [0.25, 0.75]])
     """
     # Subtracting the row maximum leaves the softmax unchanged and keeps
     # every exponent <= 0, so exp never overflows.
@@ -68,6 +76,15 @@ def log_softmax(Z):
     -------
     log_P : ndarray of shape (n_samples, n_classes)
         Log-probabilities.
+
+    Examples
+    --------
+    Finite where ``log(softmax(Z))`` would give ``-inf``:
+
+    >>> import numpy as np
+    >>> from skbackprop.core.losses import log_softmax
+    >>> log_softmax(np.array([[0.0, 1000.0]]))
+    array([[-1000.,     0.]])
     """
     shifted = Z - Z.max(axis=1, keepdims=True)
     shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
@@ -86,6 +103,18 @@ class Loss:
 
     Subclasses implement :meth:`output` and :meth:`per_sample`;
     :meth:`output_delta` follows from the canonical pairing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.losses import get_loss
+    >>> loss = get_loss("log_loss")
+    >>> Z = np.array([[0.0, 0.0]])  # logits
+    >>> Y = np.array([[1.0, 0.0]])  # one-hot target
+    >>> round(loss.value(Z, Y), 4)  # log 2
+    0.6931
+    >>> loss.output_delta(Z, Y, out=np.empty_like(Z))
+    array([[-0.5,  0.5]])
     """
 
     #: Name used by the estimators' ``loss`` parameter.
@@ -109,7 +138,7 @@ class Loss:
         raise NotImplementedError
 
     def per_sample(self, Z, Y):
-        """Loss of each sample, summed over outputs, from the raw outputs.
+        """Compute the loss of each sample, summed over outputs, from the raw outputs.
 
         Parameters
         ----------
@@ -207,6 +236,17 @@ class HalfSquaredError(Loss):
     The sum runs over outputs: this is the objective whose gradient
     scikit-learn's MLP follows, while it reports the mean over outputs
     (scikit-learn issue #8349).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.losses import HalfSquaredError
+    >>> loss = HalfSquaredError()
+    >>> Z, Y = np.array([[1.0], [3.0]]), np.array([[0.0], [1.0]])
+    >>> loss.per_sample(Z, Y)
+    array([0.5, 2. ])
+    >>> loss.value(Z, Y, sample_weight=np.array([1.0, 0.5]))
+    1.5
     """
 
     name = "squared_error"
@@ -234,6 +274,16 @@ class HalfPoissonDeviance(Loss):
         \qquad \frac{\partial \ell}{\partial z} = e^{z} - y
 
     with :math:`0 \log 0 = 0`. Targets must be non-negative.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.losses import HalfPoissonDeviance
+    >>> loss = HalfPoissonDeviance()
+    >>> loss.output(np.array([[0.0, np.log(2.0)]]))  # the exp output
+    array([[1., 2.]])
+    >>> loss.per_sample(np.log([[2.0]]), np.array([[2.0]]))  # exact prediction
+    array([0.])
     """
 
     name = "poisson"
@@ -259,6 +309,17 @@ class SoftmaxCrossEntropy(Loss):
 
         \ell(z, y) = -\sum_k y_k \log \mathrm{softmax}(z)_k, \qquad
         \frac{\partial \ell}{\partial z} = \mathrm{softmax}(z) - y
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.losses import SoftmaxCrossEntropy
+    >>> Z, Y = np.array([[0.0, 0.0]]), np.array([[1.0, 0.0]])
+    >>> delta = np.empty_like(Z)
+    >>> round(SoftmaxCrossEntropy().value_and_delta(Z, Y, None, out=delta), 4)
+    0.6931
+    >>> delta
+    array([[-0.5,  0.5]])
     """
 
     name = "log_loss"
@@ -296,6 +357,17 @@ class BinaryCrossEntropy(Loss):
 
         \ell(z, y) = \sum_k \left(\log(1 + e^{z_k}) - y_k z_k\right), \qquad
         \frac{\partial \ell}{\partial z} = \sigma(z) - y
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.losses import BinaryCrossEntropy
+    >>> Z, Y = np.array([[0.0], [4.0]]), np.array([[1.0], [1.0]])
+    >>> BinaryCrossEntropy().per_sample(Z, Y).round(4)
+    array([0.6931, 0.0181])
+    >>> BinaryCrossEntropy().output_delta(Z, Y, out=np.empty_like(Z)).round(4)
+    array([[-0.5  ],
+           [-0.018]])
     """
 
     name = "binary_log_loss"
@@ -345,6 +417,18 @@ def get_loss(name):
     -------
     loss : Loss
         The loss object.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a known loss.
+
+    Examples
+    --------
+    >>> from skbackprop.core.losses import get_loss
+    >>> loss = get_loss("poisson")
+    >>> loss, loss.output_name
+    (HalfPoissonDeviance(), 'exp')
     """
     if isinstance(name, Loss):
         return name

@@ -63,6 +63,23 @@ def parameter_views(flat, layer_units):
         Views of ``flat``, one per layer.
     intercepts : list of ndarray, each of shape (u_l+1,)
         Views of ``flat``, one per layer.
+
+    Raises
+    ------
+    ValueError
+        If the length of ``flat`` does not match ``layer_units``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.network import parameter_views
+    >>> flat = np.zeros(13)  # 2*3 + 3*1 weights, then 3 + 1 biases
+    >>> coefs, intercepts = parameter_views(flat, [2, 3, 1])
+    >>> [W.shape for W in coefs], [b.shape for b in intercepts]
+    ([(2, 3), (3, 1)], [(3,), (1,)])
+    >>> coefs[1][:] = 1.0  # views: writing to them writes to flat
+    >>> flat
+    array([0., 0., 0., 0., 0., 0., 1., 1., 1., 0., 0., 0., 0.])
     """
     coefs, intercepts = [], []
     start = 0
@@ -99,6 +116,14 @@ def glorot_uniform_bound(fan_in, fan_out, activation):
     -------
     bound : float
         Weights and biases are drawn from ``U(-bound, bound)``.
+
+    Examples
+    --------
+    >>> from skbackprop.core.network import glorot_uniform_bound
+    >>> float(glorot_uniform_bound(2, 4, "relu"))
+    1.0
+    >>> round(float(glorot_uniform_bound(2, 4, "logistic")), 4)
+    0.5774
     """
     factor = 2.0 if activation == "logistic" else 6.0
     return np.sqrt(factor / (fan_in + fan_out))
@@ -127,6 +152,21 @@ def forward(X, coefs, intercepts, hidden_activations, loss):
     -------
     Z : ndarray of shape (n_samples, n_outputs)
         Raw outputs (logits) of the last layer.
+
+    Examples
+    --------
+    One hidden unit, whose pre-activation ``1 - 2 + 0.5 = -0.5`` the ReLU
+    sets to 0:
+
+    >>> import numpy as np
+    >>> from skbackprop.core.network import forward
+    >>> X = np.array([[1.0, -1.0]])
+    >>> coefs = [np.array([[1.0], [2.0]]), np.array([[3.0]])]
+    >>> intercepts = [np.array([0.5]), np.array([-1.0])]
+    >>> forward(X, coefs, intercepts, ["relu"], "squared_error")
+    array([[-1.]])
+    >>> forward(X, coefs, intercepts, ["identity"], "squared_error")
+    array([[-2.5]])
     """
     A = X
     n_layers = len(coefs)
@@ -168,6 +208,27 @@ class Network:
         Views of ``grads``, shaped as ``coefs`` and ``intercepts``.
     n_coefs : int
         Number of weights; ``params[:n_coefs]`` are all the weights.
+
+    Examples
+    --------
+    Twenty steps of gradient descent on a small regression batch:
+
+    >>> import numpy as np
+    >>> from skbackprop.core import SGD, Network
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(8, 3))
+    >>> Y = X.sum(axis=1, keepdims=True)
+    >>> net = Network([3, 4, 1], ["tanh"], "squared_error")
+    >>> net.initialize(np.random.RandomState(0), "tanh")
+    >>> [W.shape for W in net.coefs], net.params.shape
+    ([(3, 4), (4, 1)], (21,))
+    >>> optimizer = SGD(learning_rate_init=0.1)
+    >>> losses = []
+    >>> for _ in range(20):
+    ...     losses.append(net.loss_and_gradient(X, Y))  # fills net.grads
+    ...     optimizer.step(net.params, net.grads)
+    >>> bool(losses[-1] < 0.1 * losses[0])
+    True
     """
 
     def __init__(self, layer_units, hidden_activations, loss, dtype=np.float64):

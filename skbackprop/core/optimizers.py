@@ -27,6 +27,25 @@ class Optimizer:
     ----------
     learning_rate_init : float
         The initial step size.
+
+    Attributes
+    ----------
+    learning_rate : float
+        The current step size.
+
+    Examples
+    --------
+    Every optimizer updates a parameter vector in place from its gradient:
+
+    >>> import numpy as np
+    >>> from skbackprop.core.optimizers import SGD, Optimizer
+    >>> optimizer = SGD(learning_rate_init=0.1, momentum=0.0)
+    >>> isinstance(optimizer, Optimizer)
+    True
+    >>> params = np.array([1.0, -2.0])
+    >>> optimizer.step(params, np.array([0.5, -0.5]))
+    >>> params
+    array([ 0.95, -1.95])
     """
 
     #: Names of the state vectors, each shaped as the parameter vector.
@@ -141,6 +160,21 @@ class SGD(Optimizer):
         The current learning rate.
     velocity : ndarray of shape (n_parameters,) or None
         The velocity ``v``; None before the first step.
+
+    Examples
+    --------
+    Two steps with the same gradient and classical momentum:
+
+    >>> import numpy as np
+    >>> from skbackprop.core.optimizers import SGD
+    >>> optimizer = SGD(learning_rate_init=0.1, momentum=0.9, nesterov=False)
+    >>> params, grads = np.array([1.0, -2.0]), np.array([0.5, -0.5])
+    >>> optimizer.step(params, grads)
+    >>> optimizer.step(params, grads)
+    >>> optimizer.velocity.round(6)
+    array([-0.095,  0.095])
+    >>> params.round(6)
+    array([ 0.855, -1.855])
     """
 
     state_names = ("velocity",)
@@ -176,12 +210,27 @@ class SGD(Optimizer):
             params += v
 
     def iteration_ends(self, time_step):
+        """Update the learning rate of the ``'invscaling'`` schedule.
+
+        Parameters
+        ----------
+        time_step : int
+            Number of training samples seen so far, ``t``.
+        """
         if self.lr_schedule == "invscaling":
             self.learning_rate = (
                 float(self.learning_rate_init) / (time_step + 1) ** self.power_t
             )
 
     def on_plateau(self):
+        """Divide the learning rate by 5 (``'adaptive'``), or stop.
+
+        Returns
+        -------
+        stop : bool
+            True unless the schedule is ``'adaptive'`` and the learning rate
+            was still above 1e-6 (it has now been divided by 5).
+        """
         if self.lr_schedule != "adaptive":
             return True
         if self.learning_rate <= 1e-6:
@@ -217,6 +266,19 @@ class Adam(Optimizer):
         First and second moment estimates; None before the first step.
     learning_rate : float
         The bias-corrected step size of the last step.
+
+    Examples
+    --------
+    Adam's first step moves every parameter by about the learning rate,
+    whatever the size of its gradient:
+
+    >>> import numpy as np
+    >>> from skbackprop.core.optimizers import Adam
+    >>> optimizer = Adam(learning_rate_init=0.1)
+    >>> params = np.array([1.0, -2.0])
+    >>> optimizer.step(params, np.array([0.5, -0.001]))
+    >>> params.round(4), optimizer.t
+    (array([ 0.9, -1.9]), 1)
     """
 
     state_names = ("m", "v")
