@@ -173,7 +173,9 @@ class MiniBatchMLPRegressor(RegressorMixin, BaseMiniBatchMLP):
 
         The optimizer state, the random state and the sample-weight scale
         are kept between calls, so ``k`` calls on the same data with
-        ``shuffle=False`` give the weights of ``fit`` with ``max_iter=k``.
+        ``shuffle=False`` give the weights of ``fit`` with ``max_iter=k``
+        when that ``fit`` runs all ``k`` epochs (its stopping rule may end it
+        sooner; ``partial_fit`` never stops on its own).
 
         Parameters
         ----------

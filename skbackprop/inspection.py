@@ -43,6 +43,9 @@ def _prepared_copy(estimator, X, y, sample_weight=None):
     """
     if getattr(estimator, "_network", None) is not None:
         model = copy.deepcopy(estimator)
+        # The batch is validated as a partial_fit chunk would be, which early
+        # stopping (a fit-only setting) would refuse.
+        model.early_stopping = False
         call = model._prepare(X, y, sample_weight, incremental=True)
         model._sync_parameters()
     else:
@@ -194,8 +197,10 @@ def describe_network(estimator, n_features_in=None, n_outputs=None):
     n_features_in : int, default=None
         Number of input features; required if the estimator is not fitted.
     n_outputs : int, default=None
-        Number of outputs (classes for multiclass, 1 for binary, labels for
-        multilabel, targets for regression); required if not fitted.
+        Number of outputs (classes for multiclass, 1 for binary, targets for
+        regression); required if not fitted. A configured classifier with
+        more than two outputs is described as multiclass (softmax output);
+        describe a fitted multilabel classifier to see its logistic outputs.
 
     Returns
     -------
@@ -248,7 +253,12 @@ def describe_network(estimator, n_features_in=None, n_outputs=None):
 
 
 def _output_name(estimator, n_outputs):
-    """Output function of a configured estimator (multilabel reads as logistic)."""
+    """Output function of a configured estimator.
+
+    A configured classifier with more than two outputs is taken as multiclass
+    (softmax); a multilabel one (logistic outputs) is told apart only once
+    fitted.
+    """
     if hasattr(estimator, "loss"):
         return "exp" if estimator.loss == "poisson" else "identity"
     return "softmax" if n_outputs > 2 else "logistic"

@@ -92,3 +92,13 @@ def test_trace_batch_holds_the_matrices_training_computes():
     assert_allclose(first["db"], first["D"].sum(axis=0))
     assert_allclose(trace.layers[-1]["A"][:, 0], model.predict(X))
     assert "|" in str(trace)  # norms shown
+
+
+def test_inspection_works_on_a_model_fitted_with_early_stopping():
+    X, y, _ = _data(n=40)
+    model = MiniBatchMLPClassifier(
+        hidden_layer_sizes=(4,), activation="tanh", early_stopping=True, max_iter=3
+    ).fit(X, y)
+    assert max(check_gradients(model, X, y).values()) < 1e-7
+    assert len(trace_batch(model, X, y).layers) == 2
+    assert model.early_stopping  # the model itself is unchanged
