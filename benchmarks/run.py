@@ -936,6 +936,19 @@ THREADPOOL_KEYS = (
 )  # fmt: skip
 
 
+def library_location(filepath):
+    """A library's path from its package directory on, e.g. ``numpy.libs/x.so``.
+
+    The report names no directory of the machine it ran on.
+    """
+    if not filepath:
+        return filepath
+    parts = Path(filepath).parts
+    if "site-packages" in parts:
+        return "/".join(parts[parts.index("site-packages") + 1 :])
+    return Path(filepath).name
+
+
 def environment():
     """Date, machine, versions, thread pools and command line of this run.
 
@@ -960,7 +973,10 @@ def environment():
         "skbackprop": skbackprop.__version__,
         "git": git_revision(),
         "threadpools": [
-            {key: pool.get(key) for key in THREADPOOL_KEYS}
+            {
+                **{key: pool.get(key) for key in THREADPOOL_KEYS},
+                "filepath": library_location(pool.get("filepath")),
+            }
             for pool in threadpoolctl.threadpool_info()
         ],
         "command": shlex.join(getattr(sys, "orig_argv", [sys.executable, *sys.argv])),
