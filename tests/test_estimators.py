@@ -62,6 +62,7 @@ def test_sparse_input_trains_as_dense(iris, fmt, shuffle):
 
 def test_pandas_feature_names(iris):
     import pandas as pd  # in the test extra: a missing pandas fails, not skips
+
     X, y = iris
     frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
     model = MiniBatchMLPClassifier(
