@@ -18,7 +18,9 @@ default='relu'
 
     alpha : float, default=0.0001
         Strength of the L2 penalty on the weights, divided by the weight
-        total of the batch (the number of samples without sample weights).
+        total of the batch (the number of samples without sample weights),
+        as in scikit-learn: the smaller the batches, the stronger its
+        effect per epoch.
 
     batch_size : int, default='auto'
         Size of the mini-batches of the stochastic solvers; 'auto' means
