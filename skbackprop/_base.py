@@ -523,8 +523,18 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
 
         sample_idx = np.arange(n_samples)
         dense = not sp.issparse(X)
-        if self.shuffle and dense:
-            X_batch_buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+        if self.shuffle:
+            # Shuffled batches are gathered into buffers reused all epoch;
+            # mode="clip" skips a bounds check the indices do not need.
+            buffers = {
+                id(array): np.empty((batch_size, *array.shape[1:]), array.dtype)
+                for array in (X, Y, sample_weight)
+                if array is not None and not sp.issparse(array)
+            }
+
+            def gather(array, idx):
+                out = buffers[id(array)][: len(idx)]
+                return np.take(array, idx, axis=0, out=out, mode="clip")
 
         if not incremental:
             self.n_iter_ = 0
@@ -536,19 +546,17 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
                 n_batch = batch.stop - batch.start
                 if self.shuffle:
                     idx = sample_idx[batch]
-                    if dense:
-                        X_batch = np.take(
-                            X, idx, axis=0, out=X_batch_buffer[:n_batch], mode="clip"
-                        )
-                    else:
-                        X_batch = X[idx]
+                    X_batch = gather(X, idx) if dense else X[idx]
+                    Y_batch = gather(Y, idx)
+                    sw_batch = (
+                        None if sample_weight is None else gather(sample_weight, idx)
+                    )
                 else:
-                    idx = batch
-                    X_batch = X[batch]
-                sw_batch = None if sample_weight is None else sample_weight[idx]
+                    X_batch, Y_batch = X[batch], Y[batch]
+                    sw_batch = None if sample_weight is None else sample_weight[batch]
                 batch_loss = network.loss_and_gradient(
                     X_batch,
-                    Y[idx],
+                    Y_batch,
                     sample_weight=sw_batch,
                     alpha=self.alpha,
                     weight_total=n_batch * weight_mean,
