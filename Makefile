@@ -5,6 +5,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
+# `make test` runs every integration for real, so it installs their extras.
+TEST_EXTRAS := test,plot,river,dask,onnx,skops
+DOCS_EXTRAS := docs,plot,river,dask,onnx,skops
+
 .PHONY: demo test test-oldest lint bench bench-quick docs clean
 
 $(BIN)/python:
@@ -18,7 +22,7 @@ $(VENV)/.installed-%: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed-examples
 	$(BIN)/python examples/demo.py
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-$(TEST_EXTRAS)
 	$(BIN)/python -m pytest
 
 # The oldest supported NumPy/SciPy/scikit-learn (requirements/oldest.txt), in a
@@ -51,7 +55,7 @@ bench-quick: $(VENV)/.installed-bench
 
 # The documentation site (docs/), built offline into docs/_build/html; every
 # warning is an error and every gallery example (examples/plot_*.py) is run.
-docs: $(VENV)/.installed-docs
+docs: $(VENV)/.installed-$(DOCS_EXTRAS)
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
 clean:
