@@ -2,6 +2,7 @@
 
 import math
 import operator
+import time
 import warnings
 from abc import ABC, abstractmethod
 from numbers import Integral, Real
@@ -12,6 +13,7 @@ import scipy.optimize
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import get_scorer
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -22,8 +24,9 @@ from sklearn.utils.validation import (
 )
 
 from skbackprop._threads import blas_thread_limit, limited_blas_threads
-from skbackprop.core import ACTIVATIONS, SGD, Adam, Network, forward
+from skbackprop.core import ACTIVATIONS, SGD, Adam, Network, forward, get_loss
 from skbackprop.core.batching import batch_slices, shuffle_in_place
+from skbackprop.core.network import WEIGHT_INITS
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
@@ -38,17 +41,34 @@ def _stochastic_solver(estimator):
     return True
 
 
+class _ValidationSet(NamedTuple):
+    """Held-out data scored after every epoch: a split of X, or X_val."""
+
+    X: object  # ndarray or CSR matrix of shape (n_val, n_features)
+    y: np.ndarray  # targets as given, for scorers
+    Y: np.ndarray  # encoded targets, (n_val, n_outputs), for the loss
+    sample_weight: np.ndarray | None
+
+
 class _PreparedCall(NamedTuple):
     """A training call's accepted inputs, and what it will set when it succeeds."""
 
     X: object  # ndarray or CSR matrix of shape (n_samples, n_features)
     y: np.ndarray  # the targets as given (labels for early-stopping scores)
     Y: np.ndarray  # encoded targets, (n_samples, n_outputs), X's dtype
-    sample_weight: np.ndarray | None
+    sample_weight: np.ndarray | None  # class weights included
     first_pass: bool
     layer_units: list
-    loss_name: str | None  # None: the fitted network's loss
+    loss_name: object  # a core Loss or its name; None: the fitted network's loss
     fitted_attrs: dict
+    validation: _ValidationSet | None = None  # X_val given to fit
+
+
+def _validation_data(X_val, y_val, sample_weight_val):
+    """``fit``'s validation arguments as one tuple, or None if none is given."""
+    if X_val is None and y_val is None and sample_weight_val is None:
+        return None
+    return X_val, y_val, sample_weight_val
 
 
 def _as_numeric_array(values):
@@ -76,7 +96,7 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
             "array-like",
             Interval(Integral, 1, None, closed="left"),
         ],
-        "activation": [StrOptions(set(ACTIVATIONS))],
+        "activation": [StrOptions(set(ACTIVATIONS)), list, tuple],
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
@@ -104,6 +124,9 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
             Options(Real, {np.inf}),
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "weight_init": [StrOptions(set(WEIGHT_INITS))],
+        "dropout": [Interval(Real, 0, 1, closed="left"), list, tuple],
+        "scoring": [None, str, callable],
     }
 
     @abstractmethod
@@ -132,6 +155,9 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
         epsilon,
         n_iter_no_change,
         max_fun,
+        weight_init,
+        dropout,
+        scoring,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -156,6 +182,9 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.weight_init = weight_init
+        self.dropout = dropout
+        self.scoring = scoring
 
     # ------------------------------------------------------------------
     # Hooks for the subclasses
@@ -171,15 +200,42 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
         -------
         Y : ndarray of shape (n_samples, n_outputs)
             Encoded targets (one-hot, indicators or values).
-        loss_name : str
-            Name of the core loss to train with.
+        loss_name : str or Loss
+            The core loss to train with (a name, or an object that carries
+            options such as the quantile).
         fitted_attrs : dict
             Attributes to set when the call succeeds (e.g. ``classes_``).
         """
 
     @abstractmethod
+    def _score_raw_output(self, Z, y, sample_weight=None):
+        """Default validation score (higher is better) from raw outputs.
+
+        ``Z`` of shape (n_samples, n_outputs) holds the logits of the samples
+        whose targets are ``y``; it may be overwritten.
+        """
+
     def _score(self, X, y, sample_weight=None):
-        """Validation score used for early stopping (higher is better)."""
+        """Default validation score of validated data ``X``."""
+        return self._score_raw_output(
+            self._raw_output(X, validate=False), y, sample_weight
+        )
+
+    @abstractmethod
+    def _encode_validation_targets(self, y_val, fitted_attrs):
+        """Check ``y_val`` against the model being fitted; return ``Y_val``.
+
+        ``fitted_attrs`` holds what the current call will set (``classes_``
+        on a first pass); what it lacks is read from the estimator.
+        """
+
+    def _class_weights(self, Y, sample_weight, incremental, fitted_attrs):
+        """Per-class weight table for ``Y``, and attributes to set; none here."""
+        return None, {}
+
+    def _weigh_by_class(self, Y, sample_weight, table):
+        """``sample_weight`` times each sample's class weight (classifiers)."""
+        return sample_weight
 
     @abstractmethod
     def _encode_known_targets(self, y, n_samples, classes):
@@ -208,6 +264,48 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
                     f"{self.hidden_layer_sizes!r}."
                 )
         return [int(size) for size in sizes]
+
+    def _per_layer(self, value, n_hidden, name):
+        """A parameter given once, or once per hidden layer, as a list."""
+        if isinstance(value, list | tuple):
+            if len(value) != n_hidden:
+                raise ValueError(
+                    f"{name} has {len(value)} entries but the network has "
+                    f"{n_hidden} hidden layer(s) (hidden_layer_sizes="
+                    f"{self.hidden_layer_sizes!r}); give one value or one per "
+                    "hidden layer."
+                )
+            return list(value)
+        return [value] * n_hidden
+
+    def _hidden_activation_names(self, n_hidden):
+        names = self._per_layer(self.activation, n_hidden, "activation")
+        for name in names:
+            if not isinstance(name, str) or name not in ACTIVATIONS:
+                raise ValueError(
+                    f"Each entry of activation must be one of {sorted(ACTIVATIONS)}; "
+                    f"got {name!r}."
+                )
+        return names
+
+    def _dropout_rate_list(self, n_hidden):
+        rates = self._per_layer(self.dropout, n_hidden, "dropout")
+        for rate in rates:
+            if (
+                isinstance(rate, bool)
+                or not isinstance(rate, Real)
+                or not 0 <= rate < 1
+            ):
+                raise ValueError(
+                    f"Each dropout rate must be a float in [0, 1); got {rate!r}."
+                )
+        return [float(rate) for rate in rates]
+
+    def _make_scorer(self):
+        """The early-stopping scorer: None (default score), "loss" or a scorer."""
+        if self.scoring is None or self.scoring == "loss" or callable(self.scoring):
+            return self.scoring
+        return get_scorer(self.scoring)  # a ValueError lists the valid names
 
     def _is_fitted(self):
         return hasattr(self, "_network")
@@ -252,8 +350,12 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
         Y = self._encode_known_targets(y, X.shape[0], classes)
         if Y is None:
             return None
+        table, fitted_attrs = self._class_weights(Y, sample_weight, True, {})
+        sample_weight = self._weigh_by_class(Y, sample_weight, table)
+        if sample_weight is not None and not sample_weight.any():
+            return None  # full validation raises the error
         return _PreparedCall(
-            X, y, Y, sample_weight, False, network.layer_units, None, {}
+            X, y, Y, sample_weight, False, network.layer_units, None, fitted_attrs
         )
 
     def __sklearn_is_fitted__(self):
@@ -275,11 +377,14 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
             for now, then in zip(self._param_values(), validated, strict=True)
         )
 
-    def _prepare(self, X, y, sample_weight, incremental, classes=None):
+    def _prepare(
+        self, X, y, sample_weight, incremental, classes=None, validation_data=None
+    ):
         """Validate one call's inputs without changing the estimator.
 
         Returns everything the call needs; nothing is set on ``self`` until
-        the inputs have all been accepted.
+        the inputs have all been accepted. ``validation_data`` is ``fit``'s
+        ``(X_val, y_val, sample_weight_val)``, or None.
         """
         if incremental and self._is_fitted() and self._params_unchanged():
             prepared = self._prepare_stream_chunk(X, y, sample_weight, classes)
@@ -288,9 +393,24 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
         self._validate_params()
         validated_params = self._param_values()
         hidden_layer_sizes = self._hidden_layer_sizes_list()
+        n_hidden = len(hidden_layer_sizes)
+        hidden_activations = self._hidden_activation_names(n_hidden)
+        dropout_rates = self._dropout_rate_list(n_hidden)
+        stochastic = self.solver in _STOCHASTIC_SOLVERS
+        if any(dropout_rates) and not stochastic:
+            raise ValueError(
+                "dropout needs a stochastic solver ('sgd' or 'adam'); L-BFGS "
+                f"needs a deterministic objective (solver={self.solver!r})."
+            )
+        scorer = self._make_scorer()
         first_pass = not self._is_fitted() or (not self.warm_start and not incremental)
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True.")
+        if validation_data is not None and not stochastic:
+            raise ValueError(
+                "X_val and y_val are scored after each epoch of the stochastic "
+                f"solvers ('sgd', 'adam'); solver={self.solver!r} has no epochs."
+            )
 
         # After the first pass the dtype is that of the parameters, so that a
         # float64 chunk does not silently turn a float32 model into float64.
@@ -325,11 +445,75 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
         layer_units = [X.shape[1], *hidden_layer_sizes, Y.shape[1]]
         if not first_pass:
             self._check_architecture(layer_units)
-        # Parameters that passed validation need no new check in a stream.
-        fitted_attrs["_validated_params"] = validated_params
-        return _PreparedCall(
-            X, y, Y, sample_weight, first_pass, layer_units, loss_name, fitted_attrs
+        table, class_attrs = self._class_weights(
+            Y, sample_weight, incremental, fitted_attrs
         )
+        fitted_attrs.update(class_attrs)
+        sample_weight = self._weigh_by_class(Y, sample_weight, table)
+        if sample_weight is not None and not sample_weight.any():
+            raise ValueError(
+                "The sample weights, times the class weights, are all zero."
+            )
+        validation = None
+        if validation_data is not None:
+            validation = self._prepare_validation(
+                *validation_data, X.dtype, Y.shape[1], table, fitted_attrs
+            )
+        fitted_attrs.update(
+            hidden_activations_=hidden_activations,
+            _dropout_rates=dropout_rates,
+            _scorer=scorer,
+            # Parameters that passed validation need no new check in a stream.
+            _validated_params=validated_params,
+        )
+        return _PreparedCall(
+            X,
+            y,
+            Y,
+            sample_weight,
+            first_pass,
+            layer_units,
+            loss_name,
+            fitted_attrs,
+            validation,
+        )
+
+    def _prepare_validation(
+        self, X_val, y_val, sample_weight_val, dtype, n_outputs, table, fitted_attrs
+    ):
+        """Validate ``fit``'s ``X_val, y_val, sample_weight_val``."""
+        if X_val is None or y_val is None:
+            raise ValueError(
+                "X_val and y_val must be given together (and sample_weight_val "
+                "only with them)."
+            )
+        X_val, y_val = validate_data(
+            self,
+            X_val,
+            y_val,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=dtype,
+            reset=False,
+            y_numeric=not is_classifier(self),
+        )
+        if sp.issparse(X_val) and X_val.format == "csc":
+            X_val = X_val.tocsr()
+        if y_val.ndim == 2 and y_val.shape[1] == 1:
+            y_val = column_or_1d(y_val, warn=True)
+        Y_val = np.ascontiguousarray(
+            self._encode_validation_targets(y_val, fitted_attrs), dtype=dtype
+        ).reshape(X_val.shape[0], -1)
+        if Y_val.shape[1] != n_outputs:
+            raise ValueError(f"y_val has {Y_val.shape[1]} outputs; y has {n_outputs}.")
+        if sample_weight_val is not None:
+            sample_weight_val = _check_sample_weight(
+                sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True
+            )
+        sample_weight_val = self._weigh_by_class(Y_val, sample_weight_val, table)
+        if sample_weight_val is not None and not sample_weight_val.any():
+            raise ValueError("sample_weight_val must not be all zero.")
+        return _ValidationSet(X_val, y_val, Y_val, sample_weight_val)
 
     def _check_architecture(self, layer_units):
         network_units = self._network.layer_units
@@ -354,9 +538,13 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
     # ------------------------------------------------------------------
     def _initialize(self, layer_units, loss_name, dtype, random_state):
         """Fresh network and fitted attributes for a first pass."""
-        hidden_activations = [self.activation] * (len(layer_units) - 2)
+        hidden_activations = self.hidden_activations_
         network = Network(layer_units, hidden_activations, loss_name, dtype=dtype)
-        network.initialize(random_state, self.activation)
+        # Glorot's constant of each weight layer follows the activation it
+        # feeds (the output layer: the last hidden one), so a single
+        # activation gives scikit-learn's rule for every layer.
+        init_names = [*hidden_activations, *hidden_activations[-1:]] or ["identity"]
+        network.initialize(random_state, init_names, scheme=self.weight_init)
         self._network = network
         self.coefs_ = network.coefs
         self.intercepts_ = network.intercepts
@@ -372,14 +560,20 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
         if self.solver in _STOCHASTIC_SOLVERS:
             self.loss_curve_ = []
             self._no_improvement_count = 0
-            if self.early_stopping:
-                self.validation_scores_ = []
-                self.best_validation_score_ = -np.inf
-                self.best_loss_ = None
-            else:
-                self.best_loss_ = np.inf
-                self.validation_scores_ = None
-                self.best_validation_score_ = None
+            self._reset_validation_records(validated=self.early_stopping)
+
+    def _reset_validation_records(self, validated):
+        """Start the per-epoch records, with or without a validation set."""
+        if validated:
+            self.validation_scores_ = []
+            self.validation_loss_curve_ = []
+            self.best_validation_score_ = -np.inf
+            self.best_loss_ = None
+        else:
+            self.best_loss_ = np.inf
+            self.validation_scores_ = None
+            self.validation_loss_curve_ = None
+            self.best_validation_score_ = None
 
     def _weights_are_buffer_views(self):
         """Whether ``coefs_`` / ``intercepts_`` are the training buffer's views."""
@@ -409,10 +603,20 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
         self.coefs_ = network.coefs
         self.intercepts_ = network.intercepts
 
-    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
-        X, y, Y, sample_weight, first_pass, layer_units, loss_name, fitted_attrs = (
-            self._prepare(X, y, sample_weight, incremental, classes)
+    def _fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        incremental=False,
+        classes=None,
+        validation_data=None,
+    ):
+        prepared = self._prepare(
+            X, y, sample_weight, incremental, classes, validation_data
         )
+        X, y, Y, sample_weight, first_pass, layer_units, loss_name = prepared[:7]
+        fitted_attrs, validation = prepared.fitted_attrs, prepared.validation
         # Everything below may change the estimator: the inputs are accepted.
         if first_pass or not incremental:
             # As scikit-learn: a new fit (warm or not) re-seeds; a stream of
@@ -425,12 +629,16 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
             self._initialize(layer_units, loss_name, X.dtype, self._random_state)
         else:
             self._sync_parameters()
+            # As in scikit-learn, a changed activation applies from now on.
+            self._network.set_hidden_activations(self.hidden_activations_)
+            if loss_name is not None:  # e.g. a new quantile for a warm start
+                self._network.loss = get_loss(loss_name)
 
         stochastic = self.solver in _STOCHASTIC_SOLVERS
         rows = self._batch_size(X.shape[0], warn=False) if stochastic else X.shape[0]
         with limited_blas_threads(blas_thread_limit(layer_units, rows)):
             if stochastic:
-                self._fit_stochastic(X, y, Y, sample_weight, incremental)
+                self._fit_stochastic(X, y, Y, sample_weight, incremental, validation)
             else:
                 self._fit_lbfgs(X, Y, sample_weight)
 
@@ -475,7 +683,11 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
         )
 
     def _split_validation(self, X, y, Y, sample_weight):
-        """Hold out ``validation_fraction`` of the data for early stopping."""
+        """Hold out ``validation_fraction`` of the data for early stopping.
+
+        Returns the training part ``X, Y, sample_weight`` and the held-out
+        :class:`_ValidationSet`.
+        """
         stratify = y if self._stratify_validation(y) else None
         arrays = [X, Y, y] + ([] if sample_weight is None else [sample_weight])
         parts = train_test_split(
@@ -484,14 +696,14 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
             test_size=self.validation_fraction,
             stratify=stratify,
         )
-        X_train, X_val, Y_train, _, _, y_val = parts[:6]
+        X_train, X_val, Y_train, Y_val, _, y_val = parts[:6]
         sw_train, sw_val = (None, None) if sample_weight is None else parts[6:8]
         if X_val.shape[0] < 2:
             raise ValueError(
                 "The validation set is too small. Increase 'validation_fraction' "
                 "or the size of your dataset."
             )
-        return X_train, Y_train, sw_train, X_val, y_val, sw_val
+        return X_train, Y_train, sw_train, _ValidationSet(X_val, y_val, Y_val, sw_val)
 
     def _stratify_validation(self, y):
         return False
@@ -507,19 +719,25 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _fit_stochastic(self, X, y, Y, sample_weight, incremental):
+    def _fit_stochastic(self, X, y, Y, sample_weight, incremental, validation):
         network = self._network
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer()
         optimizer = self._optimizer
 
-        if self.early_stopping:
-            X, Y, sample_weight, X_val, y_val, sw_val = self._split_validation(
+        if self.early_stopping and validation is None:
+            X, Y, sample_weight, validation = self._split_validation(
                 X, y, Y, sample_weight
             )
+        if (validation is not None) != (self.validation_scores_ is not None):
+            # A warm-started fit that adds or drops the validation set; the
+            # records of a first pass were started for early_stopping only.
+            self._reset_validation_records(validated=validation is not None)
+            self._no_improvement_count = 0
         n_samples = X.shape[0]
         batch_size = self._batch_size(n_samples)
         weight_mean = self._update_weight_mean(sample_weight, n_samples, incremental)
+        dropout_rates = self._dropout_rates if any(self._dropout_rates) else None
 
         sample_idx = np.arange(n_samples)
         dense = not sp.issparse(X)
@@ -539,6 +757,7 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
         if not incremental:
             self.n_iter_ = 0
         for _ in range(self.max_iter):
+            epoch_start = time.perf_counter()
             if self.shuffle:
                 shuffle_in_place(sample_idx, self._random_state)
             accumulated_loss = 0.0
@@ -554,12 +773,20 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
                 else:
                     X_batch, Y_batch = X[batch], Y[batch]
                     sw_batch = None if sample_weight is None else sample_weight[batch]
+                masks = (
+                    None
+                    if dropout_rates is None
+                    else network.draw_dropout_masks(
+                        n_batch, dropout_rates, self._random_state
+                    )
+                )
                 batch_loss = network.loss_and_gradient(
                     X_batch,
                     Y_batch,
                     sample_weight=sw_batch,
                     alpha=self.alpha,
                     weight_total=n_batch * weight_mean,
+                    dropout_masks=masks,
                 )
                 # The sum of the gradient is inf or nan as soon as one entry
                 # is: one cheap pass that keeps a diverging step from being
@@ -575,17 +802,19 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
             self.loss_ = accumulated_loss / n_samples
             self.t_ += n_samples
             self.loss_curve_.append(self.loss_)
-            if self.verbose:
+            if self.verbose == 1:
                 print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
 
-            if self.early_stopping:
-                self._update_no_improvement_count_validation(X_val, y_val, sw_val)
+            if validation is not None:
+                self._update_no_improvement_count_validation(validation)
             else:
                 self._update_no_improvement_count_loss()
+            if self.verbose >= 2:
+                self._print_epoch_row(optimizer, time.perf_counter() - epoch_start)
             optimizer.iteration_ends(self.t_)
 
             if self._no_improvement_count > self.n_iter_no_change:
-                what = "Validation score" if self.early_stopping else "Training loss"
+                what = "Validation score" if validation is not None else "Training loss"
                 message = (
                     f"{what} did not improve more than tol={self.tol:f} for "
                     f"{self.n_iter_no_change} consecutive epochs."
@@ -611,8 +840,26 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
                     stacklevel=4,
                 )
 
-        if self.early_stopping:
+        if validation is not None:
             network.params[...] = self._best_params
+
+    def _print_epoch_row(self, optimizer, seconds):
+        """One row of the ``verbose=2`` table, with its header before epoch 1."""
+        validated = self.validation_scores_ is not None
+        if self.n_iter_ == 1:
+            columns = ["epoch", "train loss"]
+            if validated:
+                columns += ["val loss", "val score"]
+            columns += ["learning rate", "seconds"]
+            print(" ".join(f"{c:>13}" for c in columns))
+        values = [f"{self.n_iter_:>13d}", f"{self.loss_:>13.6g}"]
+        if validated:
+            values += [
+                f"{self.validation_loss_curve_[-1]:>13.6g}",
+                f"{self.validation_scores_[-1]:>13.6g}",
+            ]
+        values += [f"{optimizer.learning_rate:>13.4g}", f"{seconds:>13.3f}"]
+        print(" ".join(values))
 
     def _divergence_error(self, batch_loss):
         what = "loss" if not math.isfinite(batch_loss) else "gradient"
@@ -635,10 +882,11 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
         if self.loss_curve_[-1] < self.best_loss_:
             self.best_loss_ = self.loss_curve_[-1]
 
-    def _update_no_improvement_count_validation(self, X_val, y_val, sw_val):
-        score = self._score(X_val, y_val, sample_weight=sw_val)
+    def _update_no_improvement_count_validation(self, validation):
+        validation_loss, score = self._validation_loss_and_score(validation)
+        self.validation_loss_curve_.append(validation_loss)
         self.validation_scores_.append(score)
-        if self.verbose:
+        if self.verbose == 1:
             print(f"Validation score: {score:f}")
         if score < self.best_validation_score_ + self.tol:
             self._no_improvement_count += 1
@@ -647,6 +895,32 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
         if score > self.best_validation_score_:
             self.best_validation_score_ = score
             self._best_params[...] = self._network.params
+
+    def _validation_loss_and_score(self, validation):
+        """Mean loss (no penalty) and score of the current weights on held-out data.
+
+        The loss and the default score share one forward pass.
+        """
+        X_val, y_val, Y_val, sw_val = validation
+        loss = self._network.loss
+        Z = self._raw_output(X_val, validate=False)
+        total = Z.shape[0] if sw_val is None else float(sw_val.sum())
+        validation_loss = loss.value(Z, Y_val, sw_val) / total
+        scorer = self._scorer
+        if scorer is None:
+            score = self._score_raw_output(Z, y_val, sw_val)
+        elif scorer == "loss":
+            score = -validation_loss
+        else:
+            kwargs = {} if sw_val is None else {"sample_weight": sw_val}
+            with warnings.catch_warnings():
+                # The held-out rows are validated arrays without the feature
+                # names the model was fitted with.
+                warnings.filterwarnings(
+                    "ignore", message="X does not have valid feature names"
+                )
+                score = float(scorer(self, X_val, y_val, **kwargs))
+        return validation_loss, score
 
     def _fit_lbfgs(self, X, Y, sample_weight):
         network = self._network

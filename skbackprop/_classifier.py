@@ -4,11 +4,16 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 
-from skbackprop._base import BaseMiniBatchMLP, _stochastic_solver
-from skbackprop._docstrings import SHARED_ATTRIBUTES, SHARED_PARAMETERS
+from skbackprop._base import BaseMiniBatchMLP, _stochastic_solver, _validation_data
+from skbackprop._docstrings import (
+    EXTRA_PARAMETERS,
+    SHARED_ATTRIBUTES,
+    SHARED_PARAMETERS,
+)
 from skbackprop.core.losses import log_softmax
 
 
@@ -24,6 +29,19 @@ class MiniBatchMLPClassifier(ClassifierMixin, BaseMiniBatchMLP):
     Parameters
     ----------
     {SHARED_PARAMETERS}
+
+    class_weight : dict, list of dict, 'balanced' or None, default=None
+        Weights of the classes, multiplied into ``sample_weight`` as in
+        scikit-learn's other classifiers: ``{{label: weight}}`` (unlisted
+        classes weigh 1), for multilabel targets a list with one dict per
+        label keyed by 0 and 1, or 'balanced' for
+        ``n_samples / (n_classes * count(class))``, samples counted by their
+        ``sample_weight``. In ``partial_fit``,
+        'balanced' uses the class counts of every sample seen so far,
+        this chunk included, so early chunks of a stream are weighed by
+        early counts. The weights also apply to the validation set.
+
+    {EXTRA_PARAMETERS}
 
     Attributes
     ----------
@@ -70,6 +88,11 @@ class MiniBatchMLPClassifier(ClassifierMixin, BaseMiniBatchMLP):
     True
     """
 
+    _parameter_constraints: dict = {
+        **BaseMiniBatchMLP._parameter_constraints,
+        "class_weight": [dict, list, StrOptions({"balanced"}), None],
+    }
+
     def __init__(
         self,
         hidden_layer_sizes=(100,),
@@ -96,7 +119,12 @@ class MiniBatchMLPClassifier(ClassifierMixin, BaseMiniBatchMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        class_weight=None,
+        weight_init="glorot_uniform",
+        dropout=0.0,
+        scoring=None,
     ):
+        self.class_weight = class_weight
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
@@ -121,6 +149,9 @@ class MiniBatchMLPClassifier(ClassifierMixin, BaseMiniBatchMLP):
             epsilon=epsilon,
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
+            weight_init=weight_init,
+            dropout=dropout,
+            scoring=scoring,
         )
 
     def _validate_targets(self, y, first_pass, incremental, classes=None):
@@ -189,7 +220,9 @@ class MiniBatchMLPClassifier(ClassifierMixin, BaseMiniBatchMLP):
             return None
         known = self.classes_
         if classes is not None and not (
-            len(classes) == len(known) and np.array_equal(np.asarray(classes), known)
+            len(classes) == len(known)
+            # Sorted first: river passes classes in the order it met them.
+            and np.array_equal(np.unique(np.asarray(classes)), known)
         ):
             return None
         if isinstance(y, list):
@@ -223,7 +256,16 @@ class MiniBatchMLPClassifier(ClassifierMixin, BaseMiniBatchMLP):
             and len(counts) <= n_val <= y.shape[0] - len(counts)
         )
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the model to data ``X`` and labels ``y``.
 
         Parameters
@@ -234,13 +276,31 @@ class MiniBatchMLPClassifier(ClassifierMixin, BaseMiniBatchMLP):
             Class labels, or a label indicator matrix for multilabel problems.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative sample weights (see Notes of the class).
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+default=None
+            A validation set of your own, scored after every epoch instead
+            of a ``validation_fraction`` split of ``X`` (see ``early_stopping``
+            and ``scoring``). Inside a Pipeline, request it with
+            ``set_fit_request(X_val=True, y_val=True)`` and let the pipeline
+            transform it with ``transform_input=["X_val"]``.
+        y_val : array-like of shape (n_val,) or (n_val, n_labels), default=None
+            Labels of ``X_val``, among the classes of ``y``.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the validation samples.
 
         Returns
         -------
         self : MiniBatchMLPClassifier
             The fitted classifier.
         """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+        validation_data = _validation_data(X_val, y_val, sample_weight_val)
+        return self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            incremental=False,
+            validation_data=validation_data,
+        )
 
     @available_if(_stochastic_solver)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
@@ -350,9 +410,134 @@ class MiniBatchMLPClassifier(ClassifierMixin, BaseMiniBatchMLP):
     def _is_binary(self):
         return len(self.classes_) == 2 and self._label_binarizer.y_type_ == "binary"
 
-    def _score(self, X, y, sample_weight=None):
-        y_pred = self._predict(X, validate=False)
+    def _labels_from_raw_output(self, Z):
+        probabilities = self._network.loss.output(Z)
+        if self.n_outputs_ == 1:
+            probabilities = probabilities.ravel()
+        return self._label_binarizer.inverse_transform(probabilities)
+
+    def _score_raw_output(self, Z, y, sample_weight=None):
+        y_pred = self._labels_from_raw_output(Z)
         return accuracy_score(y, y_pred, sample_weight=sample_weight)
+
+    def _encode_validation_targets(self, y_val, fitted_attrs):
+        binarizer = fitted_attrs.get("_label_binarizer") or self._label_binarizer
+        multilabel = type_of_target(y_val).startswith("multilabel")
+        if multilabel != binarizer.y_type_.startswith("multilabel"):
+            raise ValueError(
+                "y_val must be of the same kind as y (labels, or a multilabel "
+                "indicator matrix)."
+            )
+        if not multilabel:
+            unknown = np.setdiff1d(unique_labels(y_val), binarizer.classes_)
+            if len(unknown):
+                raise ValueError(
+                    f"y_val contains labels not in y's classes "
+                    f"{binarizer.classes_!r}: {unknown!r}."
+                )
+        return binarizer.transform(y_val)
+
+    # ------------------------------------------------------------------
+    # Class weights
+    # ------------------------------------------------------------------
+    @staticmethod
+    def _class_codes(Y, multilabel):
+        """Class index of each sample in each group, shape (n, n_groups).
+
+        One group for single-output labels (the class), one per label for
+        multilabel targets (0 or 1).
+        """
+        if multilabel or Y.shape[1] == 1:  # indicators; binary or one class
+            return (Y > 0.5).astype(np.intp)
+        return Y.argmax(axis=1).reshape(-1, 1)
+
+    def _class_weights(self, Y, sample_weight, incremental, fitted_attrs):
+        """Weight of each class of each output group, and the counts to keep.
+
+        "balanced" counts each sample by its ``sample_weight``, so that a
+        weight of 2 and a repeated row give the same class weights.
+
+        Returns
+        -------
+        table : tuple (ndarray of shape (n_groups, n_classes), bool) or None
+            ``table[0][g, c]`` weighs the samples of class ``c`` in group
+            ``g``; ``table[1]`` tells whether the targets are multilabel.
+        attrs : dict
+            ``_class_counts`` for "balanced": the counts seen so far.
+        """
+        class_weight = self.class_weight
+        if class_weight is None:
+            return None, {}
+        binarizer = fitted_attrs.get("_label_binarizer") or self._label_binarizer
+        multilabel = binarizer.y_type_.startswith("multilabel")
+        classes = [0, 1] if multilabel else list(binarizer.classes_)
+        n_groups = len(binarizer.classes_) if multilabel else 1
+        codes = self._class_codes(Y, multilabel)
+        n_classes = len(classes)
+        if isinstance(class_weight, str):  # "balanced"
+            counts = np.stack(
+                [
+                    np.bincount(codes[:, g], weights=sample_weight, minlength=n_classes)
+                    for g in range(n_groups)
+                ]
+            ).astype(np.float64)
+            previous = self.__dict__.get("_class_counts")
+            if incremental and previous is not None and previous.shape == counts.shape:
+                counts += previous
+            # n_seen / (n_classes * count), as sklearn's compute_class_weight;
+            # classes not seen yet have no sample to weigh.
+            n_seen = counts.sum(axis=1, keepdims=True)
+            table = np.divide(
+                n_seen,
+                n_classes * counts,
+                out=np.ones_like(counts),
+                where=counts > 0,
+            )
+            return (table, multilabel), {"_class_counts": counts}
+        if multilabel:
+            if not isinstance(class_weight, list) or len(class_weight) != n_groups:
+                raise ValueError(
+                    "For multilabel targets, class_weight must be 'balanced' or a "
+                    f"list of {n_groups} dicts (one per label, keyed by 0 and 1)."
+                )
+            dicts = class_weight
+        else:
+            if not isinstance(class_weight, dict):
+                raise ValueError(
+                    "class_weight must be a dict {class_label: weight} or "
+                    f"'balanced' for single-output targets; got {class_weight!r}."
+                )
+            dicts = [class_weight]
+        table = np.ones((n_groups, n_classes))
+        for g, weights in enumerate(dicts):
+            if not isinstance(weights, dict):
+                raise ValueError(
+                    f"class_weight entries must be dicts; got {weights!r}."
+                )
+            for label, weight in weights.items():
+                matches = [i for i, c in enumerate(classes) if c == label]
+                if not matches:
+                    raise ValueError(
+                        f"class_weight has the label {label!r}, which is not among "
+                        f"the classes {classes!r}."
+                    )
+                if isinstance(weight, bool) or not np.isfinite(weight) or weight < 0:
+                    raise ValueError(
+                        f"class_weight values must be finite non-negative numbers; "
+                        f"got {weight!r} for {label!r}."
+                    )
+                table[g, matches[0]] = weight
+        return (table, multilabel), {}
+
+    def _weigh_by_class(self, Y, sample_weight, table):
+        if table is None:
+            return sample_weight
+        table, multilabel = table
+        codes = self._class_codes(Y, multilabel)
+        weights = np.ones(Y.shape[0], dtype=Y.dtype)
+        for g in range(codes.shape[1]):
+            weights *= table[g, codes[:, g]]
+        return weights if sample_weight is None else sample_weight * weights
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

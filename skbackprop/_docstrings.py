@@ -4,11 +4,14 @@ SHARED_PARAMETERS = """\
 hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element is the number of units in the ith hidden layer.
 
-    activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu'}, \
-default='relu'
-        Activation of the hidden layers: ``f(x) = x``,
-        ``1 / (1 + exp(-x))``, ``tanh(x)``, ``max(0, x)``, or
-        ``max(0.01 x, x)`` for 'leaky_relu'.
+    activation : str or list of str, default='relu'
+        Activation of the hidden layers, one name for all or a list with one
+        per hidden layer. scikit-learn's 'identity' (``f(x) = x``),
+        'logistic' (``1 / (1 + exp(-x))``), 'tanh' and 'relu'
+        (``max(0, x)``), and also 'leaky_relu' (``max(0.01 x, x)``), 'elu'
+        (``exp(x) - 1`` below 0), 'selu' (the self-normalising scaled ELU),
+        'softplus' (``log(1 + exp(x))``), 'silu' (``x * sigmoid(x)``, or
+        swish) and 'gelu' (its tanh approximation).
 
     solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
         'sgd' is mini-batch stochastic gradient descent, 'adam' the Adam
@@ -93,6 +96,32 @@ default='relu'
     max_fun : int, default=15000
         Maximum number of loss evaluations of 'lbfgs'."""
 
+EXTRA_PARAMETERS = """weight_init : {'glorot_uniform', 'he_uniform', 'he_normal', \
+'lecun_uniform', 'lecun_normal'}, default='glorot_uniform'
+        How the initial weights are drawn. 'glorot_uniform' is scikit-learn's
+        rule (weights and biases uniform in ``+-sqrt(c / (fan_in +
+        fan_out))``, ``c = 2`` for logistic units, else 6), so the same
+        ``random_state`` gives scikit-learn's initial weights. The He
+        variants (variance ``2 / fan_in``) suit ReLU-like units, the LeCun
+        ones (variance ``1 / fan_in``) SELU; they start the biases at 0.
+
+    dropout : float or list of float, default=0.0
+        Probability of dropping each hidden unit during training, one rate
+        for every hidden layer or a list with one per hidden layer, each in
+        [0, 1). Inverted dropout: kept units are scaled by ``1 / (1 - p)``,
+        so prediction uses the whole network unchanged and is deterministic.
+        The masks are drawn from ``random_state``. Only for 'sgd' and 'adam'.
+
+    scoring : str, callable or None, default=None
+        The validation score that early stopping maximises (and that picks
+        the weights restored at the end), whenever there is a validation
+        set (``early_stopping=True``, or ``X_val`` given to ``fit``). None is
+        scikit-learn's choice (``score``: accuracy or R2); 'loss' is minus
+        the mean validation loss; any other string is a scikit-learn scorer
+        name (e.g. 'neg_log_loss', 'f1_macro') and a callable is a scorer
+        ``scorer(estimator, X, y)``."""
+
+
 SHARED_ATTRIBUTES = """\
 loss_ : float
         The objective (loss plus L2 penalty) of the last epoch: the mean of
@@ -107,10 +136,19 @@ loss_ : float
         ``loss_`` after each epoch ('sgd', 'adam').
 
     validation_scores_ : list of float or None
-        Validation score after each epoch with early stopping, else None.
+        Validation score (see ``scoring``) after each epoch when there is a
+        validation set, else None.
+
+    validation_loss_curve_ : list of float or None
+        Mean loss on the validation set (without the L2 penalty) after
+        each epoch when there is a validation set, else None.
 
     best_validation_score_ : float or None
-        Best validation score with early stopping, else None.
+        Best validation score when there is a validation set, else None.
+        Its weights are the ones restored at the end of ``fit``.
+
+    hidden_activations_ : list of str
+        Name of the activation of each hidden layer.
 
     t_ : int
         Number of training samples seen by the stochastic solver (the

@@ -1,13 +1,25 @@
 """MiniBatchMLPRegressor: squared error or Poisson deviance, one or more outputs."""
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 
-from skbackprop._base import BaseMiniBatchMLP, _as_numeric_array, _stochastic_solver
-from skbackprop._docstrings import SHARED_ATTRIBUTES, SHARED_PARAMETERS
+from skbackprop._base import (
+    BaseMiniBatchMLP,
+    _as_numeric_array,
+    _stochastic_solver,
+    _validation_data,
+)
+from skbackprop._docstrings import (
+    EXTRA_PARAMETERS,
+    SHARED_ATTRIBUTES,
+    SHARED_PARAMETERS,
+)
+from skbackprop.core.losses import Huber, PinballLoss, get_loss
 
 
 class MiniBatchMLPRegressor(RegressorMixin, BaseMiniBatchMLP):
@@ -16,15 +28,33 @@ class MiniBatchMLPRegressor(RegressorMixin, BaseMiniBatchMLP):
     A drop-in for :class:`sklearn.neural_network.MLPRegressor`: the same
     parameters, defaults and fitted attributes, and the same weights after
     training from the same initial weights and batches. The output layer
-    is the identity (squared error) or the exponential (Poisson deviance).
+    is the exponential for the Poisson deviance and the identity for the
+    other losses.
 
     Parameters
     ----------
-    loss : {{'squared_error', 'poisson'}}, default='squared_error'
-        The loss: half the squared error summed over outputs, or half the
-        Poisson deviance with a log link (targets must be non-negative).
+    loss : {{'squared_error', 'poisson', 'absolute_error', 'huber', \
+'quantile'}}, default='squared_error'
+        The loss, summed over outputs: half the squared error; half the
+        Poisson deviance with a log link (targets must be non-negative); the
+        absolute error (predicts the conditional median); the Huber loss
+        (squared up to ``huber_delta``, linear beyond, robust to outliers);
+        or the pinball loss of ``quantile`` (predicts that conditional
+        quantile).
 
     {SHARED_PARAMETERS}
+
+    quantile : float, default=None
+        The quantile to predict with ``loss='quantile'``, in (0, 1); required
+        then, as in :class:`~sklearn.ensemble.HistGradientBoostingRegressor`.
+
+    huber_delta : float, default=1.0
+        Residual size, in target units, where the Huber loss turns from
+        squared to linear. It is not named ``alpha`` or ``epsilon`` as in
+        scikit-learn's other Huber estimators: those names are the L2
+        penalty and Adam's constant here.
+
+    {EXTRA_PARAMETERS}
 
     Attributes
     ----------
@@ -66,7 +96,13 @@ class MiniBatchMLPRegressor(RegressorMixin, BaseMiniBatchMLP):
 
     _parameter_constraints: dict = {
         **BaseMiniBatchMLP._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "poisson"})],
+        "loss": [
+            StrOptions(
+                {"squared_error", "poisson", "absolute_error", "huber", "quantile"}
+            )
+        ],
+        "quantile": [Interval(Real, 0, 1, closed="neither"), None],
+        "huber_delta": [Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -96,8 +132,15 @@ class MiniBatchMLPRegressor(RegressorMixin, BaseMiniBatchMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        quantile=None,
+        huber_delta=1.0,
+        weight_init="glorot_uniform",
+        dropout=0.0,
+        scoring=None,
     ):
         self.loss = loss
+        self.quantile = quantile
+        self.huber_delta = huber_delta
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
@@ -122,20 +165,43 @@ class MiniBatchMLPRegressor(RegressorMixin, BaseMiniBatchMLP):
             epsilon=epsilon,
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
+            weight_init=weight_init,
+            dropout=dropout,
+            scoring=scoring,
         )
 
+    def _loss(self):
+        """The core loss object for the ``loss`` parameter and its options."""
+        if self.loss == "huber":
+            return Huber(delta=self.huber_delta)
+        if self.loss == "quantile":
+            if self.quantile is None:
+                raise ValueError(
+                    "loss='quantile' needs the quantile to fit, e.g. quantile=0.9."
+                )
+            return PinballLoss(quantile=self.quantile)
+        return get_loss(self.loss)
+
     def _validate_targets(self, y, first_pass, incremental, classes=None):
-        if self.loss == "poisson" and np.any(y < 0):
-            raise ValueError(
-                "Some value(s) of y are negative, which is not allowed for the "
-                "Poisson loss."
-            )
+        loss = self._loss()
+        self._check_target_values(y, "y")
         if not first_pass and self._network.loss.name != self.loss:
             raise ValueError(
                 f"The model was fitted with loss={self._network.loss.name!r}; "
                 f"loss={self.loss!r} needs a fit from scratch (warm_start=False)."
             )
-        return y, self.loss, {}
+        return y, loss, {}
+
+    def _check_target_values(self, y, name):
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError(
+                f"Some value(s) of {name} are negative, which is not allowed for "
+                "the Poisson loss."
+            )
+
+    def _encode_validation_targets(self, y_val, fitted_attrs):
+        self._check_target_values(y_val, "y_val")
+        return y_val
 
     def _encode_known_targets(self, y, n_samples, classes):
         y = _as_numeric_array(y)
@@ -148,7 +214,16 @@ class MiniBatchMLPRegressor(RegressorMixin, BaseMiniBatchMLP):
             return None
         return Y
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the model to data ``X`` and targets ``y``.
 
         Parameters
@@ -159,13 +234,31 @@ class MiniBatchMLPRegressor(RegressorMixin, BaseMiniBatchMLP):
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative sample weights (see Notes of the class).
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+default=None
+            A validation set of your own, scored after every epoch instead
+            of a ``validation_fraction`` split of ``X`` (see ``early_stopping``
+            and ``scoring``). Inside a Pipeline, request it with
+            ``set_fit_request(X_val=True, y_val=True)`` and let the pipeline
+            transform it with ``transform_input=["X_val"]``.
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Targets of ``X_val``.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the validation samples.
 
         Returns
         -------
         self : MiniBatchMLPRegressor
             The fitted regressor.
         """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+        validation_data = _validation_data(X_val, y_val, sample_weight_val)
+        return self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            incremental=False,
+            validation_data=validation_data,
+        )
 
     @available_if(_stochastic_solver)
     def partial_fit(self, X, y, sample_weight=None):
@@ -214,8 +307,10 @@ class MiniBatchMLPRegressor(RegressorMixin, BaseMiniBatchMLP):
             return y_pred.ravel()
         return y_pred
 
-    def _score(self, X, y, sample_weight=None):
-        y_pred = self._predict(X, validate=False)
+    def _score_raw_output(self, Z, y, sample_weight=None):
+        y_pred = self._network.loss.output(Z)
+        if y_pred.shape[1] == 1:
+            y_pred = y_pred.ravel()
         if not np.isfinite(y_pred).all():
             return np.nan
         return r2_score(y, y_pred, sample_weight=sample_weight)

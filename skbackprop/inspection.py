@@ -51,6 +51,8 @@ def _prepared_copy(estimator, X, y, sample_weight=None):
     else:
         model = clone(estimator)
         call = model._prepare(X, y, sample_weight, incremental=False)
+        for name, value in call.fitted_attrs.items():
+            setattr(model, name, value)
         model._initialize(
             call.layer_units,
             call.loss_name,

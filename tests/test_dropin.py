@@ -14,19 +14,55 @@ from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor
 PAIRS = [(MLPClassifier, MiniBatchMLPClassifier), (MLPRegressor, MiniBatchMLPRegressor)]
 
 
+# What scikit-learn's MLP lacks (issue #4), after its parameters; each default
+# keeps scikit-learn's behaviour.
+EXTRA_PARAMETERS = {
+    MiniBatchMLPClassifier: {
+        "class_weight": None,
+        "weight_init": "glorot_uniform",
+        "dropout": 0.0,
+        "scoring": None,
+    },
+    MiniBatchMLPRegressor: {
+        "quantile": None,
+        "huber_delta": 1.0,
+        "weight_init": "glorot_uniform",
+        "dropout": 0.0,
+        "scoring": None,
+    },
+}
+
+
+def _signature(function):
+    return [
+        (p.name, p.default, p.kind)
+        for p in inspect.signature(function).parameters.values()
+    ]
+
+
 @pytest.mark.parametrize("theirs, ours", PAIRS)
 def test_same_parameters_defaults_and_order(theirs, ours):
-    def signature(cls):
-        return [
-            (p.name, p.default, p.kind)
-            for p in inspect.signature(cls.__init__).parameters.values()
-        ]
-
-    ours_signature = signature(ours)
+    ours_signature = _signature(ours.__init__)
     if parse_version(sklearn.__version__) < parse_version("1.7"):
         # MLPRegressor's first parameter, loss, arrived in scikit-learn 1.7.
         ours_signature = [p for p in ours_signature if p[0] != "loss"]
-    assert ours_signature == signature(theirs)
+    theirs_signature = _signature(theirs.__init__)
+    n_theirs = len(theirs_signature)
+    assert ours_signature[:n_theirs] == theirs_signature
+    extras = ours_signature[n_theirs:]
+    assert {name: default for name, default, _ in extras} == EXTRA_PARAMETERS[ours]
+    assert all(kind == inspect.Parameter.KEYWORD_ONLY for *_, kind in extras)
+
+
+@pytest.mark.parametrize("theirs, ours", PAIRS)
+def test_fit_takes_sklearns_arguments_then_a_validation_set(theirs, ours):
+    ours_signature = _signature(ours.fit)
+    theirs_signature = _signature(theirs.fit)
+    assert ours_signature[: len(theirs_signature)] == theirs_signature
+    assert ours_signature[len(theirs_signature) :] == [
+        (name, None, inspect.Parameter.KEYWORD_ONLY)
+        for name in ("X_val", "y_val", "sample_weight_val")
+    ]
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])

@@ -261,7 +261,7 @@ def test_invalid_parameters_are_named(iris, params, match):
 
 def test_invalid_regression_loss_is_named():
     with pytest.raises(ValueError, match="loss"):
-        MiniBatchMLPRegressor(loss="huber").fit(*_regression_data())
+        MiniBatchMLPRegressor(loss="hinge").fit(*_regression_data())
 
 
 def test_early_stopping_not_in_partial_fit(iris):

@@ -333,8 +333,8 @@ def test_multiclass_early_stopping_split_is_stratified():
         )
         model._random_state = np.random.RandomState(seed)
         Y = np.eye(3)[y]
-        *_, y_val, _ = model._split_validation(X, y, Y, None)
-        assert np.bincount(y_val).tolist() == [8, 8, 2]
+        *_, validation = model._split_validation(X, y, Y, None)
+        assert np.bincount(validation.y).tolist() == [8, 8, 2]
 
 
 def test_poisson_rejects_negative_targets():

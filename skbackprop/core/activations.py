@@ -2,9 +2,12 @@ r"""Hidden-layer activation functions and their derivatives.
 
 Each activation :math:`f` is applied element-wise to the pre-activation
 ``Z`` of a hidden layer, ``A = f(Z)``, both of shape ``(n_samples, n_units)``.
-The backward pass needs :math:`f'(Z)`; every activation here can compute it
-from the output ``A`` alone, so the forward pass may overwrite ``Z`` with
-``A`` in place and no copy of ``Z`` is kept.
+The backward pass needs :math:`f'(Z)`. Most activations can compute it
+from the output ``A`` alone, so the forward pass overwrites ``Z`` with ``A``
+in place and keeps no copy of ``Z``. Two cannot, because :math:`f` is not
+invertible (:class:`SiLU` and :class:`GELU` dip below zero and come back):
+they set :attr:`Activation.needs_pre_activation`, and the network keeps a
+copy of their ``Z`` for the backward pass.
 
 The registry :data:`ACTIVATIONS` maps a name to an :class:`Activation`.
 """
@@ -13,11 +16,16 @@ import numpy as np
 
 __all__ = [
     "ACTIVATIONS",
+    "ELU",
+    "GELU",
+    "SELU",
     "Activation",
     "Identity",
     "LeakyReLU",
     "Logistic",
     "ReLU",
+    "SiLU",
+    "Softplus",
     "Tanh",
     "get_activation",
     "sigmoid",
@@ -61,32 +69,36 @@ class Activation:
 
     Subclasses implement :meth:`forward` and :meth:`derivative`; both work
     in place so that a training loop allocates nothing. The derivative is
-    computed from the output ``A`` alone, since the forward pass overwrites
-    ``Z``. An instance can be given wherever an activation name is accepted
-    by :class:`~skbackprop.core.Network`.
+    computed from the output ``A``, since the forward pass overwrites ``Z``;
+    a subclass that needs ``Z`` itself sets :attr:`needs_pre_activation` and
+    receives a copy. An instance can be given wherever an activation name is
+    accepted by :class:`~skbackprop.core.Network`.
 
     Examples
     --------
-    The softplus :math:`f(z) = \log(1 + e^z)`, whose derivative
-    :math:`\sigma(z) = 1 - e^{-f(z)}` can be read from its output:
+    The softsign :math:`f(z) = z / (1 + |z|)`, whose derivative
+    :math:`1 / (1 + |z|)^2 = (1 - |f(z)|)^2` can be read from its output:
 
     >>> import numpy as np
     >>> from skbackprop.core.activations import Activation
-    >>> class Softplus(Activation):
-    ...     name = "softplus"
+    >>> class Softsign(Activation):
+    ...     name = "softsign"
     ...     def forward(self, Z):
-    ...         return np.logaddexp(0, Z, out=Z)
-    ...     def derivative(self, A, delta):
-    ...         delta *= -np.expm1(-A)
-    >>> A = Softplus().forward(np.array([[0.0, 2.0]]))
+    ...         return np.divide(Z, 1 + np.abs(Z), out=Z)
+    ...     def derivative(self, A, delta, Z=None):
+    ...         delta *= (1 - np.abs(A)) ** 2
+    >>> A = Softsign().forward(np.array([[0.0, 1.0]]))
     >>> delta = np.ones_like(A)
-    >>> Softplus().derivative(A, delta)
-    >>> delta.round(3)
-    array([[0.5  , 0.881]])
+    >>> Softsign().derivative(A, delta)
+    >>> delta
+    array([[1.  , 0.25]])
     """
 
     #: Name used by the estimators' ``activation`` parameter.
     name = None
+    #: Whether :meth:`derivative` needs the pre-activation ``Z`` (a copy the
+    #: network keeps) because ``f'`` cannot be computed from ``A`` alone.
+    needs_pre_activation = False
 
     def forward(self, Z):
         """Apply the activation in place.
@@ -103,7 +115,7 @@ class Activation:
         """
         raise NotImplementedError
 
-    def derivative(self, A, delta):
+    def derivative(self, A, delta, Z=None):
         """Multiply ``delta`` in place by :math:`f'(Z)`, computed from ``A``.
 
         Parameters
@@ -112,6 +124,8 @@ class Activation:
             The layer's output ``f(Z)`` from the forward pass.
         delta : ndarray of shape (n_samples, n_units)
             ``dL/dA`` on entry, ``dL/dZ`` on return.
+        Z : ndarray of shape (n_samples, n_units), default=None
+            The pre-activations, given only if :attr:`needs_pre_activation`.
         """
         raise NotImplementedError
 
@@ -135,7 +149,7 @@ class Identity(Activation):
     def forward(self, Z):
         return Z
 
-    def derivative(self, A, delta):
+    def derivative(self, A, delta, Z=None):
         pass
 
 
@@ -165,7 +179,7 @@ class Logistic(Activation):
     def forward(self, Z):
         return sigmoid(Z, out=Z)
 
-    def derivative(self, A, delta):
+    def derivative(self, A, delta, Z=None):
         delta *= A
         delta *= 1 - A
 
@@ -192,7 +206,7 @@ class Tanh(Activation):
     def forward(self, Z):
         return np.tanh(Z, out=Z)
 
-    def derivative(self, A, delta):
+    def derivative(self, A, delta, Z=None):
         delta *= 1 - A**2
 
 
@@ -223,7 +237,7 @@ class ReLU(Activation):
     def forward(self, Z):
         return np.maximum(Z, 0, out=Z)
 
-    def derivative(self, A, delta):
+    def derivative(self, A, delta, Z=None):
         # Multiplying by the 0/1 mask is several times faster than a masked
         # assignment; it gives -0.0 where the delta was negative, which sums
         # as 0.
@@ -268,17 +282,256 @@ class LeakyReLU(Activation):
     def forward(self, Z):
         return np.multiply(Z, self.negative_slope, out=Z, where=Z < 0)
 
-    def derivative(self, A, delta):
+    def derivative(self, A, delta, Z=None):
         np.multiply(delta, self.negative_slope, out=delta, where=A < 0)
 
     def __repr__(self):
         return f"LeakyReLU(negative_slope={self.negative_slope})"
 
 
+class ELU(Activation):
+    r"""The exponential linear unit (Clevert et al., 2016).
+
+    .. math::
+
+        f(z) = \begin{cases} z & z > 0 \\ \alpha (e^z - 1) & z \le 0 \end{cases},
+        \qquad
+        f'(z) = \begin{cases} 1 & z > 0 \\ f(z) + \alpha & z \le 0 \end{cases}
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Saturation value :math:`-\alpha` for large negative inputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.activations import ELU
+    >>> elu = ELU()
+    >>> A = elu.forward(np.array([[-1.0, 0.0, 2.0]]))
+    >>> A.round(4)
+    array([[-0.6321,  0.    ,  2.    ]])
+    >>> delta = np.ones_like(A)
+    >>> elu.derivative(A, delta)
+    >>> delta.round(4)
+    array([[0.3679, 1.    , 1.    ]])
+    """
+
+    name = "elu"
+
+    def __init__(self, alpha=1.0):
+        self.alpha = alpha
+        self._scale = 1.0
+
+    def forward(self, Z):
+        # scale * (max(z, 0) + alpha * expm1(min(z, 0))): one formula for
+        # both branches, with no masked assignment.
+        negative_part = np.expm1(np.minimum(Z, 0))
+        negative_part *= self.alpha
+        np.maximum(Z, 0, out=Z)
+        Z += negative_part
+        if self._scale != 1.0:
+            Z *= self._scale
+        return Z
+
+    def derivative(self, A, delta, Z=None):
+        # For z <= 0, f' = scale * alpha * e^z = f(z) + scale * alpha.
+        slope = A + self._scale * self.alpha
+        np.copyto(slope, self._scale, where=A > 0)
+        delta *= slope
+
+    def __repr__(self):
+        return f"{type(self).__name__}(alpha={self.alpha})"
+
+
+class SELU(ELU):
+    r"""The scaled exponential linear unit (Klambauer et al., 2017).
+
+    .. math::
+
+        f(z) = \lambda \begin{cases} z & z > 0 \\
+            \alpha (e^z - 1) & z \le 0 \end{cases},
+        \qquad
+        f'(z) = \begin{cases} \lambda & z > 0 \\
+            f(z) + \lambda\alpha & z \le 0 \end{cases}
+
+    with the self-normalising constants :math:`\lambda \approx 1.0507` and
+    :math:`\alpha \approx 1.6733`. Pair it with ``weight_init="lecun_normal"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.activations import SELU
+    >>> SELU().forward(np.array([[-1.0, 1.0]])).round(4)
+    array([[-1.1113,  1.0507]])
+    """
+
+    name = "selu"
+
+    def __init__(self):
+        self.alpha = 1.6732632423543772
+        self._scale = 1.0507009873554805
+
+    def __repr__(self):
+        return "SELU()"
+
+
+class Softplus(Activation):
+    r"""The softplus, a smooth ReLU.
+
+    .. math::
+
+        f(z) = \log(1 + e^z), \qquad f'(z) = \sigma(z) = 1 - e^{-f(z)}
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.activations import Softplus
+    >>> softplus = Softplus()
+    >>> A = softplus.forward(np.array([[0.0, 2.0]]))
+    >>> delta = np.ones_like(A)
+    >>> softplus.derivative(A, delta)
+    >>> delta.round(3)
+    array([[0.5  , 0.881]])
+    """
+
+    name = "softplus"
+
+    def forward(self, Z):
+        return np.logaddexp(0, Z, out=Z)
+
+    def derivative(self, A, delta, Z=None):
+        # 1 - exp(-A), with expm1 for accuracy where A is tiny.
+        delta *= -np.expm1(-A)
+
+
+class SiLU(Activation):
+    r"""The sigmoid-weighted linear unit, or swish.
+
+    .. math::
+
+        f(z) = z\,\sigma(z), \qquad
+        f'(z) = \sigma(z)\,\big(1 + z\,(1 - \sigma(z))\big)
+
+    :math:`f` has a minimum near :math:`z = -1.28`, so two inputs share each
+    negative output and :math:`f'` cannot be read from ``A``: the network
+    keeps ``Z``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.activations import SiLU
+    >>> silu = SiLU()
+    >>> Z = np.array([[0.0, 2.0]])
+    >>> A = silu.forward(Z.copy())
+    >>> A.round(4)
+    array([[0.    , 1.7616]])
+    >>> delta = np.ones_like(A)
+    >>> silu.derivative(A, delta, Z)
+    >>> delta.round(4)
+    array([[0.5   , 1.0908]])
+    """
+
+    name = "silu"
+    needs_pre_activation = True
+
+    def forward(self, Z):
+        Z *= sigmoid(Z)
+        return Z
+
+    def derivative(self, A, delta, Z=None):
+        s = sigmoid(Z)
+        # sigma * (1 + z * (1 - sigma)) = sigma + A * (1 - sigma), as A = z sigma.
+        slope = 1 - s
+        slope *= A
+        slope += s
+        delta *= slope
+
+
+class GELU(Activation):
+    r"""The Gaussian error linear unit, in its tanh approximation.
+
+    .. math::
+
+        f(z) = \tfrac12 z\,(1 + \tanh u), \quad
+        u = \sqrt{2/\pi}\,(z + 0.044715\,z^3),
+
+    .. math::
+
+        f'(z) = \tfrac12 (1 + \tanh u)
+            + \tfrac12 z\,(1 - \tanh^2 u)\,\sqrt{2/\pi}\,(1 + 3 \cdot 0.044715\,z^2)
+
+    The approximation (Hendrycks and Gimpel, 2016) is what GPT-2 and
+    ``torch.nn.GELU(approximate="tanh")`` use; it is within 5e-4 of the
+    exact :math:`z\,\Phi(z)`, whose error function NumPy lacks. Like
+    :class:`SiLU`, it is not invertible, so the network keeps ``Z``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.activations import GELU
+    >>> gelu = GELU()
+    >>> Z = np.array([[-1.0, 0.0, 1.0]])
+    >>> gelu.forward(Z.copy()).round(4)
+    array([[-0.1588,  0.    ,  0.8412]])
+    """
+
+    name = "gelu"
+    needs_pre_activation = True
+    _SQRT_2_OVER_PI = float(np.sqrt(2.0 / np.pi))
+    _CUBIC = 0.044715
+
+    def _gate(self, Z):
+        """``(1 + tanh u) / 2``, computed as ``sigmoid(2u)``.
+
+        The two are equal; the sigmoid keeps its relative accuracy for
+        negative ``z``, where ``1 + tanh u`` cancels (badly in float32).
+        """
+        # sigmoid(2u) is exactly 0 or 1 once |z| > 1e4 (|2u| > 1e11);
+        # clipping there keeps z**3 from overflowing and changes no result.
+        Z = np.clip(Z, -1e4, 1e4)
+        two_u = Z * Z
+        two_u *= self._CUBIC
+        two_u += 1
+        two_u *= Z
+        two_u *= 2 * self._SQRT_2_OVER_PI
+        return sigmoid(two_u, out=two_u)
+
+    def forward(self, Z):
+        Z *= self._gate(Z)
+        return Z
+
+    def derivative(self, A, delta, Z=None):
+        # f' = s + z * (1 - tanh^2 u) / 2 * du/dz, with s = (1 + tanh u) / 2
+        # and (1 - tanh^2 u) / 2 = 2 s (1 - s).
+        s = self._gate(Z)
+        Z = np.clip(Z, -1e4, 1e4)  # beyond, s (1 - s) is 0 and f' is 0 or 1
+        slope = Z * Z
+        slope *= 3 * self._CUBIC
+        slope += 1
+        slope *= Z
+        slope *= 2 * self._SQRT_2_OVER_PI
+        slope *= s
+        slope *= 1 - s
+        slope += s
+        delta *= slope
+
+
 #: Hidden-layer activations by name.
 ACTIVATIONS = {
     activation.name: activation
-    for activation in (Identity(), Logistic(), Tanh(), ReLU(), LeakyReLU())
+    for activation in (
+        Identity(),
+        Logistic(),
+        Tanh(),
+        ReLU(),
+        LeakyReLU(),
+        ELU(),
+        SELU(),
+        Softplus(),
+        SiLU(),
+        GELU(),
+    )
 }
 
 

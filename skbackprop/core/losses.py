@@ -7,10 +7,13 @@ The network's last layer produces raw outputs (logits) ``Z`` of shape
   ``Z`` into predictions ``Y_hat = g(Z)``;
 - the loss of each sample, computed from ``Z`` directly so that it stays
   finite and accurate where ``g(Z)`` rounds to 0 or 1;
-- the output delta :math:`\partial L / \partial Z = g(Z) - Y`, which holds for
-  every pair here because each loss is the canonical one for its output
-  function (softmax with cross-entropy, logistic with binary cross-entropy,
-  identity with squared error, exp with Poisson deviance).
+- the output delta :math:`\partial L / \partial Z`. For the four canonical
+  pairs (softmax with cross-entropy, logistic with binary cross-entropy,
+  identity with squared error, exp with Poisson deviance) it is
+  :math:`g(Z) - Y`, the default of :meth:`Loss.output_delta`. The robust
+  regression losses (absolute error, Huber, quantile) use the identity
+  output and give their own delta: a sign, a clipped residual, or the
+  quantile's two slopes.
 
 Losses here are sums over outputs and over samples (weighted); the network
 divides by the batch's weight total.
@@ -22,10 +25,13 @@ from skbackprop.core.activations import sigmoid
 
 __all__ = [
     "LOSSES",
+    "AbsoluteError",
     "BinaryCrossEntropy",
     "HalfPoissonDeviance",
     "HalfSquaredError",
+    "Huber",
     "Loss",
+    "PinballLoss",
     "SoftmaxCrossEntropy",
     "get_loss",
     "log_softmax",
@@ -393,6 +399,163 @@ class BinaryCrossEntropy(Loss):
         return _weighted_sum(softplus.sum(axis=1), sample_weight)
 
 
+class AbsoluteError(Loss):
+    r"""Absolute error with identity output: the median regression loss.
+
+    .. math::
+
+        \ell(z, y) = \sum_k |z_k - y_k|, \qquad
+        \frac{\partial \ell}{\partial z} = \operatorname{sign}(z - y)
+
+    with the subgradient 0 where :math:`z = y`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.losses import AbsoluteError
+    >>> Z, Y = np.array([[1.0], [3.0]]), np.array([[0.0], [5.0]])
+    >>> AbsoluteError().per_sample(Z, Y)
+    array([1., 2.])
+    >>> AbsoluteError().output_delta(Z, Y, out=np.empty_like(Z))
+    array([[ 1.],
+           [-1.]])
+    """
+
+    name = "absolute_error"
+    output_name = "identity"
+
+    def output(self, Z):
+        return Z
+
+    def per_sample(self, Z, Y):
+        return np.abs(Z - Y).sum(axis=1)
+
+    def output_delta(self, Z, Y, out):
+        return np.sign(np.subtract(Z, Y, out=out), out=out)
+
+    def value_and_delta(self, Z, Y, sample_weight, out):
+        residual = np.subtract(Z, Y, out=out)
+        per_sample = np.abs(residual).sum(axis=1)
+        np.sign(residual, out=out)
+        return _weighted_sum(per_sample, sample_weight)
+
+
+class Huber(Loss):
+    r"""Huber loss with identity output: squared near zero, linear beyond.
+
+    .. math::
+
+        \ell(z, y) = \sum_k \begin{cases}
+            \tfrac12 r_k^2 & |r_k| \le \delta \\
+            \delta\,(|r_k| - \tfrac12 \delta) & |r_k| > \delta
+        \end{cases}, \quad r = z - y, \qquad
+        \frac{\partial \ell}{\partial z} = \operatorname{clip}(r, -\delta, \delta)
+
+    Parameters
+    ----------
+    delta : float, default=1.0
+        Residual size where the loss turns from squared to linear, in the
+        units of the targets.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.losses import Huber
+    >>> Z, Y = np.array([[0.5], [3.0]]), np.array([[0.0], [0.0]])
+    >>> Huber(delta=1.0).per_sample(Z, Y)
+    array([0.125, 2.5  ])
+    >>> Huber(delta=1.0).output_delta(Z, Y, out=np.empty_like(Z))
+    array([[0.5],
+           [1. ]])
+    """
+
+    name = "huber"
+    output_name = "identity"
+
+    def __init__(self, delta=1.0):
+        self.delta = delta
+
+    def output(self, Z):
+        return Z
+
+    def per_sample(self, Z, Y):
+        size = np.abs(Z - Y)
+        quadratic = np.minimum(size, self.delta)
+        # 0.5 q^2 + delta * (|r| - q): the two branches in one formula.
+        return (0.5 * quadratic * quadratic + self.delta * (size - quadratic)).sum(
+            axis=1
+        )
+
+    def output_delta(self, Z, Y, out):
+        np.subtract(Z, Y, out=out)
+        return np.clip(out, -self.delta, self.delta, out=out)
+
+    def __repr__(self):
+        return f"Huber(delta={self.delta})"
+
+
+class PinballLoss(Loss):
+    r"""Pinball (quantile) loss with identity output.
+
+    Minimising it makes :math:`z` the ``quantile``-quantile of :math:`y`
+    given the inputs: the fraction ``quantile`` of targets lies below.
+
+    .. math::
+
+        \ell(z, y) = \sum_k \begin{cases}
+            q\,(y_k - z_k) & y_k \ge z_k \\
+            (1 - q)\,(z_k - y_k) & y_k < z_k
+        \end{cases}, \qquad
+        \frac{\partial \ell}{\partial z} = \begin{cases}
+            -q & y > z \\ 1 - q & y < z \\ 0 & y = z \end{cases}
+
+    Parameters
+    ----------
+    quantile : float, default=0.5
+        The quantile :math:`q` in ``(0, 1)``; 0.5 is half the absolute error.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.losses import PinballLoss
+    >>> Z, Y = np.array([[0.0], [0.0]]), np.array([[2.0], [-2.0]])
+    >>> PinballLoss(quantile=0.9).per_sample(Z, Y)
+    array([1.8, 0.2])
+    >>> PinballLoss(quantile=0.9).output_delta(Z, Y, out=np.empty_like(Z))
+    array([[-0.9],
+           [ 0.1]])
+    """
+
+    name = "quantile"
+    output_name = "identity"
+
+    def __init__(self, quantile=0.5):
+        self.quantile = quantile
+
+    def output(self, Z):
+        return Z
+
+    def per_sample(self, Z, Y):
+        residual = Y - Z
+        return np.maximum(self.quantile * residual, (self.quantile - 1) * residual).sum(
+            axis=1
+        )
+
+    def output_delta(self, Z, Y, out):
+        # sign(z - y) is -1, 0 or 1; mapping it to -q, 0, 1 - q:
+        # (sign + 1) / 2 - q is right for +-1, and zero residuals give 0.
+        sign = np.sign(np.subtract(Z, Y, out=out), out=out)
+        at_zero = sign == 0
+        sign += 1
+        sign *= 0.5
+        sign -= self.quantile
+        sign[at_zero] = 0
+        return sign
+
+    def __repr__(self):
+        return f"PinballLoss(quantile={self.quantile})"
+
+
 #: Losses by name.
 LOSSES = {
     loss.name: loss
@@ -401,6 +564,9 @@ LOSSES = {
         HalfPoissonDeviance(),
         SoftmaxCrossEntropy(),
         BinaryCrossEntropy(),
+        AbsoluteError(),
+        Huber(),
+        PinballLoss(),
     )
 }
 

@@ -35,7 +35,22 @@ import numpy as np
 from skbackprop.core.activations import get_activation
 from skbackprop.core.losses import get_loss
 
-__all__ = ["Network", "forward", "glorot_uniform_bound", "parameter_views"]
+__all__ = [
+    "WEIGHT_INITS",
+    "Network",
+    "forward",
+    "glorot_uniform_bound",
+    "parameter_views",
+]
+
+#: Names of the weight initialisation schemes of :meth:`Network.initialize`.
+WEIGHT_INITS = (
+    "glorot_uniform",
+    "he_uniform",
+    "he_normal",
+    "lecun_uniform",
+    "lecun_normal",
+)
 
 
 def _matmul(a, b, out):
@@ -264,7 +279,15 @@ class Network:
         state = self.__dict__.copy()
         for name in ("coefs", "intercepts", "coef_grads", "intercept_grads"):
             del state[name]
-        for name in ("_activations", "_deltas", "_ones", "_penalty_scratch"):
+        for name in (
+            "_undropped",
+            "_activations",
+            "_deltas",
+            "_kept_pre_activations",
+            "_dropped",
+            "_ones",
+            "_penalty_scratch",
+        ):
             state.pop(name, None)
         state["_batch_capacity"] = 0
         return state
@@ -273,31 +296,112 @@ class Network:
         self.__dict__.update(state)
         self._make_views()
 
+    def set_hidden_activations(self, hidden_activations):
+        """Replace the hidden activations, keeping the parameters.
+
+        Parameters
+        ----------
+        hidden_activations : list of str or Activation
+            One activation per hidden layer.
+        """
+        activations = [get_activation(a) for a in hidden_activations]
+        if len(activations) != len(self.hidden_activations):
+            raise ValueError(
+                f"{len(self.hidden_activations)} hidden layers need as many "
+                f"activations; got {len(activations)}."
+            )
+        if activations != self.hidden_activations:
+            self.hidden_activations = activations
+            self._batch_capacity = 0  # which copies of Z to keep may change
+
     @property
     def n_layers(self):
         """Number of layers, input and output included."""
         return len(self.layer_units)
 
-    def initialize(self, random_state, activation_name):
-        """Draw weights and biases as scikit-learn's MLP does.
+    def initialize(self, random_state, activation_name, scheme="glorot_uniform"):
+        """Draw the initial weights and biases.
 
-        Layer by layer, the weights then the biases are drawn from
+        With ``scheme="glorot_uniform"`` (the default) this is scikit-learn's
+        rule: layer by layer, the weights then the biases are drawn from
         ``U(-bound, bound)`` (see :func:`glorot_uniform_bound`) in float64 and
         cast to the network's dtype, so the same ``RandomState`` gives
-        scikit-learn's initial parameters.
+        scikit-learn's initial parameters. The other schemes scale the
+        weights by the fan-in only and start the biases at zero:
+
+        ==================  =========================================
+        scheme              weights of a layer with fan-in ``m``
+        ==================  =========================================
+        ``he_uniform``      ``U(-sqrt(6/m), sqrt(6/m))`` (ReLU-like)
+        ``he_normal``       ``N(0, 2/m)``
+        ``lecun_uniform``   ``U(-sqrt(3/m), sqrt(3/m))`` (SELU)
+        ``lecun_normal``    ``N(0, 1/m)``
+        ==================  =========================================
 
         Parameters
         ----------
         random_state : numpy.random.RandomState
             Source of randomness; advanced by the draws.
-        activation_name : str
-            The hidden activation that selects the bound's constant.
+        activation_name : str or list of str
+            The hidden activation that selects the Glorot bound's constant;
+            a list gives one per weight layer (``len(layer_units) - 1``).
+        scheme : str, default="glorot_uniform"
+            One of :data:`WEIGHT_INITS`.
         """
-        for W, b in zip(self.coefs, self.intercepts, strict=True):
+        if scheme not in WEIGHT_INITS:
+            raise ValueError(
+                f"Unknown weight initialisation {scheme!r}; expected one of "
+                f"{list(WEIGHT_INITS)}."
+            )
+        names = activation_name
+        if isinstance(names, str):
+            names = [names] * len(self.coefs)
+        for W, b, name in zip(self.coefs, self.intercepts, names, strict=True):
             fan_in, fan_out = W.shape
-            bound = glorot_uniform_bound(fan_in, fan_out, activation_name)
-            W[...] = random_state.uniform(-bound, bound, (fan_in, fan_out))
-            b[...] = random_state.uniform(-bound, bound, fan_out)
+            if scheme == "glorot_uniform":
+                bound = glorot_uniform_bound(fan_in, fan_out, name)
+                W[...] = random_state.uniform(-bound, bound, (fan_in, fan_out))
+                b[...] = random_state.uniform(-bound, bound, fan_out)
+                continue
+            gain = 2.0 if scheme.startswith("he") else 1.0
+            if scheme.endswith("uniform"):
+                bound = np.sqrt(3.0 * gain / fan_in)
+                W[...] = random_state.uniform(-bound, bound, (fan_in, fan_out))
+            else:
+                W[...] = random_state.normal(0.0, np.sqrt(gain / fan_in), W.shape)
+            b[...] = 0.0
+
+    def draw_dropout_masks(self, n_samples, rates, random_state):
+        """Random inverted-dropout masks for one batch.
+
+        A unit of hidden layer ``l`` is kept with probability ``1 - p_l``;
+        kept units are scaled by ``1 / (1 - p_l)`` so that the expected
+        input of the next layer is unchanged and prediction needs no mask.
+
+        Parameters
+        ----------
+        n_samples : int
+            Rows of the batch.
+        rates : sequence of float
+            Dropout rate ``p_l`` in ``[0, 1)`` of each hidden layer.
+        random_state : numpy.random.RandomState
+            Source of randomness; advanced by the draws.
+
+        Returns
+        -------
+        masks : list of (ndarray of shape (n_samples, u_l) or None)
+            One per hidden layer: ``0`` or ``1 / (1 - p_l)`` in the network's
+            dtype, or ``None`` where ``p_l = 0``. Pass it to
+            :meth:`loss_and_gradient` as ``dropout_masks``.
+        """
+        masks = []
+        for units, rate in zip(self.layer_units[1:-1], rates, strict=True):
+            if rate == 0:
+                masks.append(None)
+                continue
+            keep = random_state.random_sample((n_samples, units)) >= rate
+            masks.append(np.multiply(keep, 1.0 / (1.0 - rate), dtype=self.dtype))
+        return masks
 
     def _ensure_buffers(self, n_samples):
         """Allocate activation and delta buffers for batches of ``n_samples``.
@@ -315,10 +419,21 @@ class Network:
             np.empty((n_samples, units), dtype=self.dtype)
             for units in self.layer_units[1:]
         ]
+        # Copies of Z for activations whose derivative needs it, and the
+        # dropped-out activations that feed the next layer; only where used.
+        self._kept_pre_activations = [
+            np.empty((n_samples, units), dtype=self.dtype)
+            if activation.needs_pre_activation
+            else None
+            for units, activation in zip(
+                self.layer_units[1:-1], self.hidden_activations, strict=True
+            )
+        ]
+        self._dropped = [None] * (self.n_layers - 2)
         self._ones = np.ones(n_samples, dtype=self.dtype)
         self._batch_capacity = n_samples
 
-    def forward_train(self, X, pre_activations=None):
+    def forward_train(self, X, pre_activations=None, dropout_masks=None):
         """Forward pass on one batch into the work buffers.
 
         Parameters
@@ -328,14 +443,17 @@ class Network:
         pre_activations : list, default=None
             If given, a copy of each layer's ``Z`` (of shape ``(n, u_l)``) is
             appended to it before the activation overwrites it (inspection).
+        dropout_masks : list of (ndarray of shape (n, u_l) or None), default=None
+            Inverted-dropout masks of the hidden layers, from
+            :meth:`draw_dropout_masks`; ``None`` (the default) drops nothing.
 
         Returns
         -------
         activations : list of ndarray
             ``[X, A[1], ..., A[L-1], Z[L]]``: the input, the hidden
-            activations (each of shape ``(n, u_l)``) and the raw outputs of
-            shape ``(n, n_outputs)``. The arrays are work buffers, overwritten
-            by the next batch.
+            activations (each of shape ``(n, u_l)``; with dropout, after the
+            mask) and the raw outputs of shape ``(n, n_outputs)``. The arrays
+            are work buffers, overwritten by the next batch.
         """
         n = X.shape[0]
         self._ensure_buffers(n)
@@ -347,11 +465,58 @@ class Network:
             if pre_activations is not None:
                 pre_activations.append(Z.copy())
             if l < last:
-                self.hidden_activations[l].forward(Z)  #    A = f(Z), in place
+                self._activate(l, Z, dropout_masks)  #      A = f(Z), in place
         return A
 
+    def _activate(self, l, Z, dropout_masks):
+        """``f(Z)`` of hidden layer ``l`` in place, keeping what backward needs.
+
+        The derivative of most activations is read from ``f(Z)``; SiLU and
+        GELU need ``Z`` (kept in a copy). With dropout the buffer ends up
+        holding ``f(Z) * mask``, what the next layer sees, so ``f(Z)`` itself
+        is kept in a copy for the derivative.
+        """
+        n = Z.shape[0]
+        activation = self.hidden_activations[l]
+        if activation.needs_pre_activation:
+            np.copyto(self._kept_pre_activations[l][:n], Z)
+        activation.forward(Z)
+        mask = None if dropout_masks is None else dropout_masks[l]
+        if mask is None:
+            self._dropped[l] = None
+            return
+        kept = self.__dict__.setdefault("_undropped", [None] * len(self._dropped))
+        if kept[l] is None or kept[l].shape[0] < self._batch_capacity:
+            kept[l] = np.empty((self._batch_capacity, Z.shape[1]), self.dtype)
+        np.copyto(kept[l][:n], Z)
+        self._dropped[l] = mask
+        Z *= mask
+
+    def _backward_through_activation(self, l, delta):
+        """Turn ``delta`` = dJ/dA of hidden layer ``l`` into dJ/dZ, in place.
+
+        With dropout, ``A = f(Z) * mask``, so the mask multiplies first.
+        """
+        n = delta.shape[0]
+        mask = self._dropped[l]
+        if mask is None:
+            f_of_Z = self._activations[l][:n]
+        else:
+            delta *= mask
+            f_of_Z = self._undropped[l][:n]
+        kept = self._kept_pre_activations[l]
+        Z = None if kept is None else kept[:n]
+        self.hidden_activations[l].derivative(f_of_Z, delta, Z)
+
     def loss_and_gradient(
-        self, X, Y, sample_weight=None, alpha=0.0, weight_total=None, trace=None
+        self,
+        X,
+        Y,
+        sample_weight=None,
+        alpha=0.0,
+        weight_total=None,
+        trace=None,
+        dropout_masks=None,
     ):
         r"""Objective of one batch and its gradient, by backpropagation.
 
@@ -375,6 +540,10 @@ class Network:
             If given, one dict per layer is appended to it, with copies of
             that layer's ``Z``, ``A`` (for the last layer, ``g(Z)``), ``W``,
             ``D``, ``dW`` and ``db`` (see :func:`skbackprop.inspection.trace_batch`).
+        dropout_masks : list of (ndarray of shape (n, u_l) or None), default=None
+            Inverted-dropout masks of the hidden layers, from
+            :meth:`draw_dropout_masks`. Held fixed, they make ``J`` a smooth
+            function of the parameters, so gradient checks apply.
 
         Returns
         -------
@@ -389,7 +558,7 @@ class Network:
 
         # Forward pass: A[l+1] = f(A[l] @ W[l] + b[l]); the last layer keeps Z.
         pre_activations = None if trace is None else []
-        A = self.forward_train(X, pre_activations)
+        A = self.forward_train(X, pre_activations, dropout_masks)
         D = [buffer[:n] for buffer in self._deltas]
 
         weights = self.params[: self.n_coefs]
@@ -416,7 +585,7 @@ class Network:
                 # Back through W[l]: dJ/dA[l] = D[l] @ W[l].T, (n, u_l);
                 # then times f'(Z[l]) gives D[l-1] = dJ/dZ[l].
                 np.matmul(D[l], W[l].T, out=D[l - 1])
-                self.hidden_activations[l - 1].derivative(A[l], D[l - 1])
+                self._backward_through_activation(l - 1, D[l - 1])
 
         if trace is not None:
             for l in range(last + 1):

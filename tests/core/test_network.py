@@ -39,6 +39,8 @@ def _targets(loss, n_samples, n_out, rng):
         return rng.randint(0, 2, size=(n_samples, n_out)).astype(np.float64)
     if loss == "log_loss":
         return np.eye(n_out)[rng.randint(0, n_out, size=n_samples)]
+    if loss in ("absolute_error", "huber", "quantile"):
+        return rng.normal(size=(n_samples, n_out)) * 2
     raise AssertionError(loss)
 
 
@@ -169,12 +171,19 @@ def test_forward_equals_forward_train(layer_units, activation, loss):
 
 
 def _reference_activation(name, Z):
+    scale, alpha = 1.0507009873554805, 1.6732632423543772  # selu
+    c = np.sqrt(2 / np.pi)  # gelu, tanh approximation
     return {
         "identity": lambda z: z,
         "logistic": lambda z: 1 / (1 + np.exp(-z)),
         "tanh": np.tanh,
         "relu": lambda z: np.maximum(z, 0),
         "leaky_relu": lambda z: np.where(z >= 0, z, 0.01 * z),
+        "elu": lambda z: np.where(z > 0, z, np.exp(z) - 1),
+        "selu": lambda z: scale * np.where(z > 0, z, alpha * (np.exp(z) - 1)),
+        "softplus": lambda z: np.log(1 + np.exp(z)),
+        "silu": lambda z: z / (1 + np.exp(-z)),
+        "gelu": lambda z: 0.5 * z * (1 + np.tanh(c * (z + 0.044715 * z**3))),
     }[name](Z)
 
 
@@ -197,11 +206,15 @@ def test_forward_sparse_equals_dense(sparse_format):
 # -- initialisation ------------------------------------------------------------
 
 
+@pytest.mark.parametrize("explicit", [False, True], ids=["default", "glorot_uniform"])
 @pytest.mark.parametrize("activation", ACTIVATION_NAMES)
 @pytest.mark.parametrize("layer_units", LAYER_UNITS, ids=str)
-def test_initialize_follows_sklearn_rule(layer_units, activation):
+def test_initialize_follows_sklearn_rule(layer_units, activation, explicit):
     net = Network(layer_units, [activation] * (len(layer_units) - 2), "squared_error")
-    net.initialize(np.random.RandomState(0), activation)
+    if explicit:
+        net.initialize(np.random.RandomState(0), activation, scheme="glorot_uniform")
+    else:
+        net.initialize(np.random.RandomState(0), activation)
     rs = np.random.RandomState(0)
     factor = 2.0 if activation == "logistic" else 6.0
     for W, b, fan_in, fan_out in zip(
@@ -287,6 +300,41 @@ def test_network_pickle_round_trip(train_first):
         )
 
 
+def _pickled_arrays(state):
+    return {name for name, value in state.items() if isinstance(value, np.ndarray)}
+
+
+@pytest.mark.parametrize("dropout", [False, True], ids=["no_dropout", "dropout"])
+def test_network_pickles_without_its_buffers(dropout):
+    # Kept pre-activations (silu, gelu) and dropout copies are scratch too.
+    layer_units = [4, 30, 20, 2]
+    net = Network(layer_units, ["silu", "gelu"], "log_loss")
+    net.params[:] = np.random.RandomState(3).uniform(-1, 1, net.params.size)
+    rng = np.random.RandomState(4)
+    X = rng.normal(size=(500, 4))
+    Y = _targets("log_loss", 500, 2, rng)
+    masks = None
+    if dropout:
+        masks = net.draw_dropout_masks(500, (0.5, 0.2), np.random.RandomState(0))
+    net.loss_and_gradient(X, Y, alpha=0.1, dropout_masks=masks)
+
+    state = net.__getstate__()
+    assert _pickled_arrays(state) == {"params", "grads"}
+    payload = pickle.dumps(net)
+    assert len(payload) < net.params.nbytes + net.grads.nbytes + 4000
+    restored = pickle.loads(payload)
+    assert [a.name for a in restored.hidden_activations] == ["silu", "gelu"]
+    # It trains on as the original does, on smaller and larger batches.
+    for n in (100, 500):
+        batch_masks = None if masks is None else [m[:n] for m in masks]
+        value = net.loss_and_gradient(X[:n], Y[:n], dropout_masks=batch_masks)
+        restored_value = restored.loss_and_gradient(
+            X[:n], Y[:n], dropout_masks=batch_masks
+        )
+        assert restored_value == value
+        np.testing.assert_array_equal(restored.grads, net.grads)
+
+
 # -- buffer reuse --------------------------------------------------------------
 
 
@@ -312,6 +360,38 @@ def test_batches_of_varying_size_match_a_fresh_network(sizes, loss):
             net.forward_train(Xb)[-1], fresh.forward_train(Xb)[-1]
         )
         assert net.forward_train(Xb)[-1].shape == (n, n_out)
+
+
+@pytest.mark.parametrize("activations", [["silu", "gelu"], ["relu", "silu"]], ids=str)
+@pytest.mark.parametrize("sizes", [(20, 5, 20), (3, 17, 1, 9)], ids=str)
+def test_batches_of_varying_size_with_dropout_match_a_fresh_network(sizes, activations):
+    # The kept pre-activations and the undropped activations grow with the
+    # other buffers; stale rows must never leak into a later batch.
+    rng = np.random.RandomState(8)
+    n_max = max(sizes)
+    X = rng.normal(size=(n_max, 4))
+    Y = _targets("huber", n_max, 2, rng)
+    layer_units = [4, 6, 5, 2]
+
+    def network():
+        net = Network(layer_units, activations, "huber")
+        net.params[:] = np.random.RandomState(6).uniform(-1, 1, net.params.size)
+        return net
+
+    net = network()
+    mask_rs = np.random.RandomState(0)
+    for i, n in enumerate(sizes):
+        rows = np.roll(np.arange(n_max), 3 * i)[:n]
+        # Every other batch without dropout, or with it on one layer only.
+        rates = [(0.5, 0.3), (0.0, 0.0), (0.0, 0.4)][i % 3]
+        masks = net.draw_dropout_masks(n, rates, mask_rs)
+        value = net.loss_and_gradient(X[rows], Y[rows], alpha=0.05, dropout_masks=masks)
+        fresh = network()
+        expected = fresh.loss_and_gradient(
+            X[rows], Y[rows], alpha=0.05, dropout_masks=masks
+        )
+        assert value == expected
+        np.testing.assert_array_equal(net.grads, fresh.grads)
 
 
 def test_forward_train_reuses_buffers_for_smaller_batches():

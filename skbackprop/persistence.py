@@ -1,0 +1,87 @@
+"""Saving and loading fitted estimators: pickle, joblib and skops.
+
+A fitted estimator pickles like any scikit-learn estimator (``pickle``,
+``joblib.dump``), its training state included, so that a stream of
+``partial_fit`` calls resumes after loading exactly where it stopped.
+
+`skops <https://skops.readthedocs.io>`_ saves the same objects in a format
+that loading cannot use to run arbitrary code: ``skops.io.load`` refuses any
+type it does not trust. scikit-learn's types are trusted by default; ours are
+not, and :func:`skops_trusted_types` lists them, so that they can be trusted
+by name rather than by passing whatever a file reports.
+"""
+
+from skbackprop._classifier import MiniBatchMLPClassifier
+from skbackprop._regressor import MiniBatchMLPRegressor
+from skbackprop.core import ACTIVATIONS, LOSSES, SGD, Adam, Network
+
+__all__ = ["skops_trusted_types"]
+
+
+def skops_trusted_types():
+    """List the types a fitted estimator holds, for skops to trust by name.
+
+    ``skops.io.load(file, trusted=skops_trusted_types())`` loads a
+    :class:`~skbackprop.MiniBatchMLPClassifier` or
+    :class:`~skbackprop.MiniBatchMLPRegressor` saved with ``skops.io.dump``,
+    alone or inside a scikit-learn ``Pipeline`` or search. Any other type
+    that skops does not trust by default (a custom transformer in the same
+    pipeline, say) is still refused.
+
+    Returns
+    -------
+    names : list of str
+        Sorted fully qualified type names, as ``skops.io.get_untrusted_types``
+        reports them: the two estimators, :class:`~skbackprop.core.Network`,
+        every hidden activation and loss of :mod:`skbackprop.core`, the
+        optimizers ``SGD`` and ``Adam``, and ``numpy.dtype``.
+
+    See Also
+    --------
+    skbackprop.core.Network : The fitted network an estimator holds.
+
+    Notes
+    -----
+    A fitted estimator holds, besides NumPy arrays and scikit-learn objects,
+    its :class:`~skbackprop.core.Network` (the parameters in one flat array,
+    the hidden activations and the loss as small objects) and, for the
+    stochastic solvers, its optimizer with its state (momentum velocities or
+    Adam's moments). skops rebuilds each of them from its attributes with
+    ``__setstate__``, which only stores the attributes and remakes the views
+    of the flat parameter array, running no other code.
+
+    ``numpy.dtype`` is there because the network records its floating-point
+    type: skops (0.16) rebuilds a dtype from an empty array read with
+    ``numpy.load(..., allow_pickle=False)`` but trusts none by default.
+
+    With skops installed (the ``[skops]`` extra)::
+
+        import skops.io as sio
+
+        sio.dump(model, "model.skops")
+        model = sio.load("model.skops", trusted=skops_trusted_types())
+
+    Examples
+    --------
+    >>> from skbackprop.persistence import skops_trusted_types
+    >>> for name in skops_trusted_types():
+    ...     if name.startswith(("numpy", "skbackprop._", "skbackprop.core.network")):
+    ...         print(name)
+    numpy.dtype
+    skbackprop._classifier.MiniBatchMLPClassifier
+    skbackprop._regressor.MiniBatchMLPRegressor
+    skbackprop.core.network.Network
+    """
+    # Built from the registries, so that an activation or loss added to the
+    # core is trusted without a change here.
+    types = {
+        MiniBatchMLPClassifier,
+        MiniBatchMLPRegressor,
+        Network,
+        SGD,
+        Adam,
+        *(type(activation) for activation in ACTIVATIONS.values()),
+        *(type(loss) for loss in LOSSES.values()),
+    }
+    names = {f"{cls.__module__}.{cls.__qualname__}" for cls in types}
+    return sorted(names | {"numpy.dtype"})

@@ -1,0 +1,298 @@
+"""Saving and loading fitted estimators with pickle, joblib and skops."""
+
+import importlib
+import inspect
+import io
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.datasets import load_diabetes, load_iris
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor
+from skbackprop.core import ACTIVATIONS, LOSSES
+from skbackprop.persistence import skops_trusted_types
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture(scope="module")
+def diabetes():
+    X, y = load_diabetes(return_X_y=True)
+    return StandardScaler().fit_transform(X), (y - y.mean()) / y.std()
+
+
+@pytest.fixture
+def sio():
+    return pytest.importorskip(
+        "skops.io", reason="needs the [skops] extra: pip install 'skbackprop[skops]'"
+    )
+
+
+def _pickle_round_trip(model):
+    return pickle.loads(pickle.dumps(model))
+
+
+def _joblib_round_trip(model):
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
+    buffer.seek(0)
+    return joblib.load(buffer)
+
+
+def _skops_round_trip(model):
+    import skops.io
+
+    return skops.io.loads(skops.io.dumps(model), trusted=skops_trusted_types())
+
+
+ROUND_TRIPS = {"pickle": _pickle_round_trip, "joblib": _joblib_round_trip}
+
+
+def _fitted(kind, dtype, iris, diabetes, **params):
+    params = {"hidden_layer_sizes": (8, 5), "max_iter": 30, "random_state": 0} | params
+    if kind == "classifier":
+        X, y = iris
+        model = MiniBatchMLPClassifier(**params)
+    else:
+        X, y = diabetes
+        model = MiniBatchMLPRegressor(**params)
+    X = X.astype(dtype)
+    return model.fit(X, y), X, y
+
+
+def _outputs(model, X):
+    if hasattr(model, "predict_proba"):
+        return model.predict_proba(X), model.predict(X)
+    return (model.predict(X),)
+
+
+def _assert_same_fitted_model(loaded, model, X):
+    assert type(loaded) is type(model)
+    assert loaded.get_params() == model.get_params()
+    for a, b in zip(
+        loaded.coefs_ + loaded.intercepts_,
+        model.coefs_ + model.intercepts_,
+        strict=True,
+    ):
+        assert a.dtype == b.dtype
+        assert_array_equal(a, b)
+    assert loaded.n_iter_ == model.n_iter_
+    assert loaded.loss_curve_ == model.loss_curve_
+    assert loaded.out_activation_ == model.out_activation_
+    if hasattr(model, "classes_"):
+        assert_array_equal(loaded.classes_, model.classes_)
+    for a, b in zip(_outputs(loaded, X), _outputs(model, X), strict=True):
+        assert a.dtype == b.dtype
+        assert_array_equal(a, b)  # bitwise: the same computation on the same data
+
+
+@pytest.mark.parametrize("round_trip", ROUND_TRIPS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_round_trip_gives_the_same_model(round_trip, dtype, kind, iris, diabetes):
+    model, X, _ = _fitted(kind, dtype, iris, diabetes)
+    assert model.coefs_[0].dtype == dtype
+    loaded = ROUND_TRIPS[round_trip](model)
+    _assert_same_fitted_model(loaded, model, X)
+
+
+@pytest.mark.parametrize("round_trip", ROUND_TRIPS)
+def test_unfitted_estimator_round_trip(round_trip):
+    model = MiniBatchMLPRegressor(hidden_layer_sizes=(3, 2), alpha=0.5)
+    loaded = ROUND_TRIPS[round_trip](model)
+    assert loaded.get_params() == model.get_params()
+    assert not hasattr(loaded, "coefs_")
+
+
+def _stream(kind, iris, diabetes, dtype, solver, round_trip, n_chunks=6, stop_at=2):
+    """Weights after a partial_fit stream, saved and loaded after chunk ``stop_at``."""
+    X, y = iris if kind == "classifier" else diabetes
+    X = X.astype(dtype)
+    classifier = kind == "classifier"
+    model = (MiniBatchMLPClassifier if classifier else MiniBatchMLPRegressor)(
+        hidden_layer_sizes=(6,),
+        solver=solver,
+        momentum=0.9,
+        batch_size=16,
+        learning_rate_init=0.01,
+        random_state=0,
+    )
+    extra = {"classes": np.unique(y)} if classifier else {}
+    rng = np.random.RandomState(1)
+    for k in range(n_chunks):
+        idx = rng.choice(len(y), 40, replace=False)
+        model.partial_fit(X[idx], y[idx], **(extra if k == 0 else {}))
+        if round_trip is not None and k == stop_at:
+            model = round_trip(model)
+    return model
+
+
+@pytest.mark.parametrize("round_trip", ROUND_TRIPS)
+@pytest.mark.parametrize(
+    "kind, dtype, solver",
+    [
+        ("classifier", np.float64, "adam"),
+        ("classifier", np.float32, "sgd"),
+        ("regressor", np.float32, "adam"),
+        ("regressor", np.float64, "sgd"),
+    ],
+)
+def test_partial_fit_stream_resumes_after_loading(
+    round_trip, kind, dtype, solver, iris, diabetes
+):
+    straight = _stream(kind, iris, diabetes, dtype, solver, None)
+    resumed = _stream(kind, iris, diabetes, dtype, solver, ROUND_TRIPS[round_trip])
+    # The optimizer state (velocities, Adam's moments and step count), the
+    # random state of the shuffles and the running sample-weight mean all
+    # travel with the model: the weights are bit for bit those of a stream
+    # that never stopped.
+    assert resumed.n_iter_ == straight.n_iter_ == 6
+    assert resumed.t_ == straight.t_
+    assert resumed.loss_curve_ == straight.loss_curve_
+    for a, b in zip(
+        resumed.coefs_ + resumed.intercepts_,
+        straight.coefs_ + straight.intercepts_,
+        strict=True,
+    ):
+        assert a.dtype == dtype
+        assert_array_equal(a, b)
+    # The check has power: one chunk fewer gives other weights.
+    shorter = _stream(kind, iris, diabetes, dtype, solver, None, n_chunks=5)
+    assert not np.array_equal(shorter.coefs_[0], straight.coefs_[0])
+
+
+# ----------------------------------------------------------------------
+# skops
+# ----------------------------------------------------------------------
+def test_trusted_types_name_real_classes():
+    names = skops_trusted_types()
+    assert names == sorted(set(names))
+    for name in names:
+        module_name, _, class_name = name.rpartition(".")
+        module = importlib.import_module(module_name)
+        assert inspect.isclass(getattr(module, class_name))
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_skops_file_round_trip_with_trusted_types(sio, kind, iris, diabetes, tmp_path):
+    model, X, _ = _fitted(kind, np.float32, iris, diabetes)
+    path = tmp_path / "model.skops"
+    sio.dump(model, path)
+
+    untrusted = sio.get_untrusted_types(file=path)
+    # skops does not trust our types by default: they must be named...
+    estimator_name = f"{type(model).__module__}.{type(model).__qualname__}"
+    assert {estimator_name, "skbackprop.core.network.Network"} <= set(untrusted)
+    # ...and every one it reports is in the list we publish.
+    assert set(untrusted) <= set(skops_trusted_types())
+
+    with pytest.raises(sio.exceptions.UntrustedTypesFoundException):
+        sio.load(path)
+    with pytest.raises(sio.exceptions.UntrustedTypesFoundException):
+        sio.load(path, trusted=[estimator_name])
+
+    loaded = sio.load(path, trusted=skops_trusted_types())
+    _assert_same_fitted_model(loaded, model, X)
+
+
+# The options of the regressor's ``loss`` parameter, as declared.
+_REGRESSOR_LOSSES = sorted(
+    MiniBatchMLPRegressor._parameter_constraints["loss"][0].options
+)
+_CLASSIFIER_LOSSES = ["binary_log_loss", "log_loss"]
+
+
+def _all_configurations(iris, diabetes):
+    """Fitted models covering every activation, solver, loss and target kind."""
+    X, y = iris
+    Xr, yr = diabetes
+    small = {"hidden_layer_sizes": (4, 3), "max_iter": 2, "random_state": 0}
+    for activation in ACTIVATIONS:
+        for solver in ("sgd", "adam", "lbfgs"):
+            params = small | {"activation": activation, "solver": solver}
+            yield MiniBatchMLPClassifier(**params).fit(X, y)
+    yield MiniBatchMLPClassifier(**small).fit(X, y == 0)  # binary
+    yield MiniBatchMLPClassifier(**small).fit(X, np.c_[y == 0, y == 1])  # multilabel
+    yield MiniBatchMLPClassifier(early_stopping=True, **small).fit(X, y)
+    for loss in _REGRESSOR_LOSSES:
+        # The quantile loss has no default quantile.
+        extra = {"quantile": 0.9} if loss == "quantile" else {}
+        model = MiniBatchMLPRegressor(loss=loss, **extra, **small)
+        yield model.fit(Xr, np.abs(yr))
+    yield MiniBatchMLPRegressor(**small).fit(Xr.astype(np.float32), np.c_[yr, -yr])
+
+
+def test_trusted_types_cover_every_configuration(sio, iris, diabetes):
+    trusted = set(skops_trusted_types())
+    reported = set()
+    for model in _all_configurations(iris, diabetes):
+        data = sio.dumps(model)
+        untrusted = set(sio.get_untrusted_types(data=data))
+        assert untrusted <= trusted, (model, untrusted - trusted)
+        reported |= untrusted
+        X = iris[0] if model.n_features_in_ == 4 else diabetes[0]
+        loaded = sio.loads(data, trusted=sorted(trusted))
+        for a, b in zip(_outputs(loaded, X), _outputs(model, X), strict=True):
+            assert_array_equal(a, b)
+    # Every name in the list is needed by some fitted model, but for losses
+    # of the core that no estimator offers.
+    offered = set(_REGRESSOR_LOSSES + _CLASSIFIER_LOSSES)
+    not_offered = {
+        f"{type(loss).__module__}.{type(loss).__qualname__}"
+        for name, loss in LOSSES.items()
+        if name not in offered
+    }
+    assert reported == trusted - not_offered
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_skops_partial_fit_stream_resumes_after_loading(sio, solver, iris, diabetes):
+    args = ("classifier", iris, diabetes, np.float64, solver)
+    straight = _stream(*args, None)
+    resumed = _stream(*args, _skops_round_trip)
+    assert resumed.loss_curve_ == straight.loss_curve_
+    for a, b in zip(
+        resumed.coefs_ + resumed.intercepts_,
+        straight.coefs_ + straight.intercepts_,
+        strict=True,
+    ):
+        assert_array_equal(a, b)
+
+
+class _Doubler(TransformerMixin, BaseEstimator):
+    """A transformer skops knows nothing about."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return 2 * X
+
+
+def test_skops_pipeline_trusts_ours_and_nothing_else(sio):
+    X, y = load_iris(return_X_y=True)
+    mlp = MiniBatchMLPClassifier(hidden_layer_sizes=(5,), max_iter=20, random_state=0)
+    pipe = make_pipeline(StandardScaler(), mlp).fit(X, y)
+    data = sio.dumps(pipe)
+    # The scikit-learn pieces are trusted by default; only ours are reported.
+    untrusted = sio.get_untrusted_types(data=data)
+    assert all(name.startswith(("skbackprop.", "numpy.dtype")) for name in untrusted)
+    loaded = sio.loads(data, trusted=skops_trusted_types())
+    assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
+
+    # Our list trusts our types only, not whatever else a file holds.
+    other = make_pipeline(_Doubler(), mlp).fit(X, y)
+    with pytest.raises(sio.exceptions.UntrustedTypesFoundException, match="_Doubler"):
+        sio.loads(sio.dumps(other), trusted=skops_trusted_types())
