@@ -180,7 +180,7 @@ class Loss:
         return _weighted_sum(self.per_sample(Z, Y), sample_weight)
 
     def value_and_delta(self, Z, Y, sample_weight, out):
-        """Total loss of a batch and its output delta, in one pass.
+        r"""Total loss of a batch and its output delta, in one pass.
 
         What the training loop calls: subclasses override it to share work
         between the two (the exponentials of the softmax, say).
@@ -194,7 +194,8 @@ class Loss:
         sample_weight : ndarray of shape (n_samples,) or None
             Per-sample weights; ``None`` means all ones.
         out : ndarray of shape (n_samples, n_outputs)
-            Where to write the delta ``g(Z) - Y`` (not yet weighted).
+            Where to write the delta :math:`\partial \ell / \partial Z` (not
+            yet weighted): ``g(Z) - Y`` for the canonical pairs.
 
         Returns
         -------
@@ -206,7 +207,10 @@ class Loss:
         return total
 
     def output_delta(self, Z, Y, out):
-        r"""Output delta :math:`\partial \ell / \partial Z = g(Z) - Y`.
+        r"""Output delta :math:`\partial \ell / \partial Z`, by default ``g(Z) - Y``.
+
+        The default holds for the canonical pairs; the robust regression
+        losses override it.
 
         Parameters
         ----------
@@ -220,7 +224,7 @@ class Loss:
         Returns
         -------
         delta : ndarray of shape (n_samples, n_outputs)
-            ``out``, holding ``g(Z) - Y``.
+            ``out``, holding the delta.
         """
         np.copyto(out, Z)
         self.output(out)

@@ -356,6 +356,11 @@ class Network:
         names = activation_name
         if isinstance(names, str):
             names = [names] * len(self.coefs)
+        if len(names) != len(self.coefs):
+            raise ValueError(
+                f"{len(self.coefs)} weight layers need as many activation names; "
+                f"got {len(names)}."
+            )
         for W, b, name in zip(self.coefs, self.intercepts, names, strict=True):
             fan_in, fan_out = W.shape
             if scheme == "glorot_uniform":
@@ -394,8 +399,14 @@ class Network:
             dtype, or ``None`` where ``p_l = 0``. Pass it to
             :meth:`loss_and_gradient` as ``dropout_masks``.
         """
+        hidden_units = self.layer_units[1:-1]
+        if len(rates) != len(hidden_units) or not all(0 <= r < 1 for r in rates):
+            raise ValueError(
+                f"{len(hidden_units)} hidden layers need as many dropout rates, "
+                f"each in [0, 1); got {list(rates)}."
+            )
         masks = []
-        for units, rate in zip(self.layer_units[1:-1], rates, strict=True):
+        for units, rate in zip(hidden_units, rates, strict=True):
             if rate == 0:
                 masks.append(None)
                 continue
