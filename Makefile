@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 # `make test` runs every integration for real, so it installs their extras.
-TEST_EXTRAS := test,plot,river,dask,onnx,skops
+TEST_EXTRAS := test,plot,river,dask,onnx,skops,progress
 DOCS_EXTRAS := docs,plot,river,dask,onnx,skops
 
 .PHONY: demo test test-oldest lint bench bench-quick docs clean

@@ -23,6 +23,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from skbackprop._callbacks import CallbackSupportMixin, callback_task
 from skbackprop._threads import blas_thread_limit, limited_blas_threads
 from skbackprop.core import ACTIVATIONS, SGD, Adam, Network, forward, get_loss
 from skbackprop.core.batching import batch_slices, shuffle_in_place
@@ -83,12 +84,12 @@ def _as_numeric_array(values):
     return values
 
 
-class BaseMiniBatchMLP(BaseEstimator, ABC):
+class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
     """Base class of the mini-batch MLP estimators; use a subclass.
 
     Subclasses provide the loss, target encoding and scoring; everything
     else (parameter validation, initialisation, the training loop, early
-    stopping, L-BFGS) lives here, shared.
+    stopping, L-BFGS, scikit-learn's callbacks) lives here, shared.
     """
 
     _parameter_constraints: dict = {
@@ -629,25 +630,34 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
             self._initialize(layer_units, loss_name, X.dtype, self._random_state)
         else:
             self._sync_parameters()
-            # As in scikit-learn, a changed activation applies from now on.
-            self._network.set_hidden_activations(self.hidden_activations_)
+            if "hidden_activations_" in fitted_attrs:  # parameters validated
+                # As in scikit-learn, a changed activation applies from now on.
+                self._network.set_hidden_activations(self.hidden_activations_)
             if loss_name is not None:  # e.g. a new quantile for a warm start
                 self._network.loss = get_loss(loss_name)
 
         stochastic = self.solver in _STOCHASTIC_SOLVERS
         rows = self._batch_size(X.shape[0], warn=False) if stochastic else X.shape[0]
-        with limited_blas_threads(blas_thread_limit(layer_units, rows)):
-            if stochastic:
-                self._fit_stochastic(X, y, Y, sample_weight, incremental, validation)
-            else:
-                self._fit_lbfgs(X, Y, sample_weight)
+        # The callbacks' task, None without callbacks. Its subtasks are the
+        # epochs: at most max_iter in fit, one in partial_fit.
+        max_epochs = 1 if incremental else self.max_iter
+        with callback_task(self, X, y, sample_weight, max_epochs) as task:
+            with limited_blas_threads(blas_thread_limit(layer_units, rows)):
+                if stochastic:
+                    self._fit_stochastic(
+                        X, y, Y, sample_weight, incremental, validation, task
+                    )
+                else:
+                    self._fit_lbfgs(X, Y, sample_weight, task)
 
-        if not np.isfinite(self._network.params).all():
-            raise ValueError(
-                "Solver produced non-finite parameter weights. The input data may "
-                "contain large values and need to be preprocessed, or the learning "
-                "rate may be too large."
-            )
+            if not np.isfinite(self._network.params).all():
+                raise ValueError(
+                    "Solver produced non-finite parameter weights. The input data "
+                    "may contain large values and need to be preprocessed, or the "
+                    "learning rate may be too large."
+                )
+            if task is not None:
+                task.end()
         return self
 
     def _update_weight_mean(self, sample_weight, n_samples, incremental):
@@ -685,7 +695,7 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
     def _split_validation(self, X, y, Y, sample_weight):
         """Hold out ``validation_fraction`` of the data for early stopping.
 
-        Returns the training part ``X, Y, sample_weight`` and the held-out
+        Returns the training part ``X, y, Y, sample_weight`` and the held-out
         :class:`_ValidationSet`.
         """
         stratify = y if self._stratify_validation(y) else None
@@ -696,14 +706,15 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
             test_size=self.validation_fraction,
             stratify=stratify,
         )
-        X_train, X_val, Y_train, Y_val, _, y_val = parts[:6]
+        X_train, X_val, Y_train, Y_val, y_train, y_val = parts[:6]
         sw_train, sw_val = (None, None) if sample_weight is None else parts[6:8]
         if X_val.shape[0] < 2:
             raise ValueError(
                 "The validation set is too small. Increase 'validation_fraction' "
                 "or the size of your dataset."
             )
-        return X_train, Y_train, sw_train, _ValidationSet(X_val, y_val, Y_val, sw_val)
+        validation = _ValidationSet(X_val, y_val, Y_val, sw_val)
+        return X_train, y_train, Y_train, sw_train, validation
 
     def _stratify_validation(self, y):
         return False
@@ -719,16 +730,18 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _fit_stochastic(self, X, y, Y, sample_weight, incremental, validation):
+    def _fit_stochastic(self, X, y, Y, sample_weight, incremental, validation, task):
         network = self._network
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer()
         optimizer = self._optimizer
 
         if self.early_stopping and validation is None:
-            X, Y, sample_weight, validation = self._split_validation(
+            X, y, Y, sample_weight, validation = self._split_validation(
                 X, y, Y, sample_weight
             )
+            if task is not None:
+                task.set_data(X, y, sample_weight)
         if (validation is not None) != (self.validation_scores_ is not None):
             # A warm-started fit that adds or drops the validation set; the
             # records of a first pass were started for early_stopping only.
@@ -757,6 +770,8 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
         if not incremental:
             self.n_iter_ = 0
         for _ in range(self.max_iter):
+            if task is not None:
+                task.begin_epoch()
             epoch_start = time.perf_counter()
             if self.shuffle:
                 shuffle_in_place(sample_idx, self._random_state)
@@ -812,6 +827,8 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
             if self.verbose >= 2:
                 self._print_epoch_row(optimizer, time.perf_counter() - epoch_start)
             optimizer.iteration_ends(self.t_)
+            # A callback may ask to stop: after this epoch's bookkeeping.
+            stop_requested = task is not None and task.end_epoch()
 
             if self._no_improvement_count > self.n_iter_no_change:
                 what = "Validation score" if validation is not None else "Training loss"
@@ -830,7 +847,7 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
                     )
                 self._no_improvement_count = 0
 
-            if incremental:
+            if incremental or stop_requested:
                 break
             if self.n_iter_ == self.max_iter:
                 warnings.warn(
@@ -922,16 +939,36 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
                 score = float(scorer(self, X_val, y_val, **kwargs))
         return validation_loss, score
 
-    def _fit_lbfgs(self, X, Y, sample_weight):
+    def _fit_lbfgs(self, X, Y, sample_weight, task):
         network = self._network
+        last_loss = None
+        stop_requested = False
+        self.n_iter_ = 0  # counted as scipy reports iterations, for callbacks
 
         def loss_and_gradient(packed):
+            nonlocal last_loss
+            if task is not None:
+                # An iteration begins with its first evaluation (a no-op for
+                # the next ones), so every iteration begun is one scipy runs.
+                task.begin_epoch("iteration")
             network.params[...] = packed
-            loss = network.loss_and_gradient(X, Y, sample_weight, alpha=self.alpha)
-            return loss, network.grads.astype(np.float64)
+            last_loss = network.loss_and_gradient(X, Y, sample_weight, alpha=self.alpha)
+            return last_loss, network.grads.astype(np.float64)
 
-        def report(intermediate_result):
-            print(f"L-BFGS iteration, loss = {intermediate_result.fun:.8f}")
+        def after_iteration(intermediate_result):
+            nonlocal stop_requested
+            self.n_iter_ += 1
+            # scipy >= 1.11 passes an OptimizeResult; older ones pass the
+            # parameters only, whose loss was the last one evaluated.
+            current = intermediate_result
+            new_protocol = isinstance(current, scipy.optimize.OptimizeResult)
+            x = current.x if new_protocol else current
+            self.loss_ = float(current.fun if new_protocol else last_loss)
+            if self.verbose:
+                print(f"L-BFGS iteration, loss = {self.loss_:.8f}")
+            if task is not None and task.end_epoch(x) and new_protocol:
+                stop_requested = True  # a stop request; scipy < 1.11 cannot stop
+                raise StopIteration
 
         initial = network.params.copy()
         result = scipy.optimize.minimize(
@@ -939,7 +976,7 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
             initial.astype(np.float64),
             method="L-BFGS-B",
             jac=True,
-            callback=report if self.verbose else None,
+            callback=after_iteration if self.verbose or task is not None else None,
             options={
                 "maxfun": self.max_fun,
                 "maxiter": self.max_iter,
@@ -947,7 +984,7 @@ class BaseMiniBatchMLP(BaseEstimator, ABC):
             },
         )
         self.n_iter_ = min(result.nit, self.max_iter)
-        if result.status != 0:
+        if result.status != 0 and not stop_requested:
             warnings.warn(
                 f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
                 f"(status={result.status}): {result.message}. Increase max_iter or "

@@ -73,6 +73,20 @@ class MiniBatchMLPClassifier(ClassifierMixin, BaseMiniBatchMLP):
     **Probabilities.** ``predict_log_proba`` is computed from the logits, so
     it is finite even where ``predict_proba`` rounds to 0.
 
+    **Callbacks.** With scikit-learn >= 1.9, ``set_callbacks`` takes the
+    callbacks of ``sklearn.callback``, such as ``ScoringMonitor`` and
+    ``ProgressBar`` (which, set on a Pipeline or a search around the
+    classifier, reaches it too). Each ``fit`` or ``partial_fit`` call is a
+    task whose subtasks are its epochs (``"epoch"``; ``"iteration"`` for
+    L-BFGS). Their hooks receive the data trained on (less the held-out part
+    under early stopping), its weights (class weights included) as
+    ``metadata={{"sample_weight": ...}}``, and on request a
+    ``fitted_estimator`` that predicts with a copy of that epoch's weights. A
+    hook returning True stops training after that epoch, with no
+    ConvergenceWarning (under early stopping, the best weights are restored
+    as usual). Older scikit-learn versions have no callbacks, and the
+    estimators no ``set_callbacks``.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -221,8 +235,12 @@ class MiniBatchMLPClassifier(ClassifierMixin, BaseMiniBatchMLP):
         known = self.classes_
         if classes is not None and not (
             len(classes) == len(known)
-            # Sorted first: river passes classes in the order it met them.
-            and np.array_equal(np.unique(np.asarray(classes)), known)
+            and (
+                np.array_equal(np.asarray(classes), known)
+                # Unsorted, as river passes them (in the order it met them):
+                # np.unique costs microseconds, so only when needed.
+                or np.array_equal(np.unique(np.asarray(classes)), known)
+            )
         ):
             return None
         if isinstance(y, list):

@@ -80,6 +80,12 @@ class MiniBatchMLPRegressor(RegressorMixin, BaseMiniBatchMLP):
     weight of the training data (``fit``) or of all samples seen so far
     (``partial_fit``).
 
+    **Callbacks.** As in :class:`MiniBatchMLPClassifier`: with scikit-learn
+    1.9 or later, ``set_callbacks`` takes the callbacks of
+    ``sklearn.callback`` (``ScoringMonitor``, ``ProgressBar``, ...), for
+    which each epoch (L-BFGS iteration) is a subtask of the ``fit`` or
+    ``partial_fit`` call.
+
     Examples
     --------
     >>> from sklearn.datasets import make_regression
