@@ -416,21 +416,7 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
         # After the first pass the dtype is that of the parameters, so that a
         # float64 chunk does not silently turn a float32 model into float64.
         dtype = (np.float64, np.float32) if first_pass else self._network.dtype
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=dtype,
-            reset=first_pass,
-            y_numeric=not is_classifier(self),
-        )
-        if sp.issparse(X) and X.format == "csc":
-            # Training slices rows; CSR makes that cheap.
-            X = X.tocsr()
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+        X, y = self._validate_training_data(X, y, dtype, reset=first_pass)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True
@@ -479,6 +465,25 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
             validation,
         )
 
+    def _validate_training_data(self, X, y, dtype, reset):
+        """``X`` (CSR if sparse) and ``y`` (1-D if one column), validated."""
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=dtype,
+            reset=reset,
+            y_numeric=not is_classifier(self),
+        )
+        if sp.issparse(X) and X.format == "csc":
+            # Training slices rows; CSR makes that cheap.
+            X = X.tocsr()
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        return X, y
+
     def _prepare_validation(
         self, X_val, y_val, sample_weight_val, dtype, n_outputs, table, fitted_attrs
     ):
@@ -488,20 +493,7 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 "X_val and y_val must be given together (and sample_weight_val "
                 "only with them)."
             )
-        X_val, y_val = validate_data(
-            self,
-            X_val,
-            y_val,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=dtype,
-            reset=False,
-            y_numeric=not is_classifier(self),
-        )
-        if sp.issparse(X_val) and X_val.format == "csc":
-            X_val = X_val.tocsr()
-        if y_val.ndim == 2 and y_val.shape[1] == 1:
-            y_val = column_or_1d(y_val, warn=True)
+        X_val, y_val = self._validate_training_data(X_val, y_val, dtype, reset=False)
         Y_val = np.ascontiguousarray(
             self._encode_validation_targets(y_val, fitted_attrs), dtype=dtype
         ).reshape(X_val.shape[0], -1)

@@ -1,5 +1,7 @@
 """MiniBatchMLPClassifier: labels, probabilities and partial_fit(classes=)."""
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
@@ -539,7 +541,12 @@ default=None
                         f"class_weight has the label {label!r}, which is not among "
                         f"the classes {classes!r}."
                     )
-                if isinstance(weight, bool) or not np.isfinite(weight) or weight < 0:
+                if (
+                    isinstance(weight, bool)
+                    or not isinstance(weight, Real)
+                    or not np.isfinite(weight)
+                    or weight < 0
+                ):
                     raise ValueError(
                         f"class_weight values must be finite non-negative numbers; "
                         f"got {weight!r} for {label!r}."

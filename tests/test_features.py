@@ -157,6 +157,7 @@ def test_multilabel_class_weight_per_label():
     [
         ({7: 1.0}, "not among the classes"),
         ({0: -1.0}, "non-negative"),
+        ({0: "heavy"}, "non-negative"),
         ({0: 0.0, 1: 0.0, 2: 0.0}, "all zero"),
     ],
 )
