@@ -112,8 +112,6 @@ plt.show()
 # ``skops.io.dump`` writes the whole fitted pipeline. Before loading, a file
 # can be asked which of its types skops does not trust by default: the
 # scikit-learn scaler and pipeline are trusted, skbackprop's classes are not.
-# ``numpy.dtype`` is listed too, for the floating-point type the network
-# records.
 
 best = search.best_estimator_
 with tempfile.TemporaryDirectory() as directory:

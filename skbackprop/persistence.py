@@ -33,8 +33,8 @@ def skops_trusted_types():
     names : list of str
         Sorted fully qualified type names, as ``skops.io.get_untrusted_types``
         reports them: the two estimators, :class:`~skbackprop.core.Network`,
-        every hidden activation and loss of :mod:`skbackprop.core`, the
-        optimizers ``SGD`` and ``Adam``, and ``numpy.dtype``.
+        every hidden activation and loss of :mod:`skbackprop.core`, and the
+        optimizers ``SGD`` and ``Adam``.
 
     See Also
     --------
@@ -50,9 +50,12 @@ def skops_trusted_types():
     ``__setstate__``, which only stores the attributes and remakes the views
     of the flat parameter array, running no other code.
 
-    ``numpy.dtype`` is there because the network records its floating-point
-    type: skops (0.16) rebuilds a dtype from an empty array read with
-    ``numpy.load(..., allow_pickle=False)`` but trusts none by default.
+    The network saves its floating-point type by name (``'<f8'``), so no
+    ``numpy.dtype`` object needs trusting.
+
+    Callbacks set with ``set_callbacks`` (scikit-learn >= 1.9) are saved
+    with the model and are not in this list; remove them with
+    ``model.set_callbacks()`` before saving.
 
     With skops installed (the ``[skops]`` extra)::
 
@@ -65,9 +68,8 @@ def skops_trusted_types():
     --------
     >>> from skbackprop.persistence import skops_trusted_types
     >>> for name in skops_trusted_types():
-    ...     if name.startswith(("numpy", "skbackprop._", "skbackprop.core.network")):
+    ...     if name.startswith(("skbackprop._", "skbackprop.core.network")):
     ...         print(name)
-    numpy.dtype
     skbackprop._classifier.MiniBatchMLPClassifier
     skbackprop._regressor.MiniBatchMLPRegressor
     skbackprop.core.network.Network
@@ -84,4 +86,4 @@ def skops_trusted_types():
         *(type(loss) for loss in LOSSES.values()),
     }
     names = {f"{cls.__module__}.{cls.__qualname__}" for cls in types}
-    return sorted(names | {"numpy.dtype"})
+    return sorted(names)

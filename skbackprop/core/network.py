@@ -290,10 +290,14 @@ class Network:
         ):
             state.pop(name, None)
         state["_batch_capacity"] = 0
+        # A dtype's name ('<f8') is a plain string: safe loaders such as
+        # skops need not trust numpy.dtype objects.
+        state["dtype"] = self.dtype.str
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        self.dtype = np.dtype(self.dtype)
         self._make_views()
 
     def set_hidden_activations(self, hidden_activations):
