@@ -48,7 +48,8 @@ class _ValidationSet(NamedTuple):
     X: object  # ndarray or CSR matrix of shape (n_val, n_features)
     y: np.ndarray  # targets as given, for scorers
     Y: np.ndarray  # encoded targets, (n_val, n_outputs), for the loss
-    sample_weight: np.ndarray | None
+    sample_weight: np.ndarray | None  # for the loss: class weights included
+    score_weight: np.ndarray | None  # for scores: the user's weights only
 
 
 class _PreparedCall(NamedTuple):
@@ -63,6 +64,7 @@ class _PreparedCall(NamedTuple):
     loss_name: object  # a core Loss or its name; None: the fitted network's loss
     fitted_attrs: dict
     validation: _ValidationSet | None = None  # X_val given to fit
+    score_weight: np.ndarray | None = None  # the user's sample_weight, for scores
 
 
 def _validation_data(X_val, y_val, sample_weight_val):
@@ -303,10 +305,22 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
         return [float(rate) for rate in rates]
 
     def _make_scorer(self):
-        """The early-stopping scorer: None (default score), "loss" or a scorer."""
+        """The early-stopping scorer: None (default score), "loss" or a scorer.
+
+        A scorer name is checked against the methods this estimator has, so
+        that it fails before training, not after the first epoch.
+        """
         if self.scoring is None or self.scoring == "loss" or callable(self.scoring):
             return self.scoring
-        return get_scorer(self.scoring)  # a ValueError lists the valid names
+        scorer = get_scorer(self.scoring)  # a ValueError lists the valid names
+        methods = getattr(scorer, "_response_method", "predict")
+        methods = [methods] if isinstance(methods, str) else list(methods)
+        if not any(hasattr(self, method) for method in methods):
+            raise ValueError(
+                f"scoring={self.scoring!r} needs {' or '.join(methods)}, which "
+                f"{type(self).__name__} does not have."
+            )
+        return scorer
 
     def _is_fitted(self):
         return hasattr(self, "_network")
@@ -374,7 +388,7 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
         """Whether every parameter is the object validated on the last call."""
         validated = self.__dict__.get("_validated_params")
         return validated is not None and all(
-            now is then
+            now is then or (type(now) is list and tuple(now) == then)
             for now, then in zip(self._param_values(), validated, strict=True)
         )
 
@@ -391,8 +405,36 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
             prepared = self._prepare_stream_chunk(X, y, sample_weight, classes)
             if prepared is not None:
                 return prepared
+        # validate_data(reset=True) records the new X's features at once; a
+        # call that fails later must not leave them on the fitted model.
+        recorded = {
+            name: self.__dict__[name]
+            for name in ("n_features_in_", "feature_names_in_")
+            if name in self.__dict__
+        }
+        try:
+            return self._prepare_in_full(
+                X, y, sample_weight, incremental, classes, validation_data
+            )
+        except BaseException:
+            for name in ("n_features_in_", "feature_names_in_"):
+                if name in recorded:
+                    self.__dict__[name] = recorded[name]  # keeps its place
+                else:
+                    self.__dict__.pop(name, None)
+            raise
+
+    def _prepare_in_full(
+        self, X, y, sample_weight, incremental, classes, validation_data
+    ):
+        """Full validation of a call's inputs (see :meth:`_prepare`)."""
         self._validate_params()
-        validated_params = self._param_values()
+        # Lists are kept as tuple copies, so that editing one in place (not
+        # through set_params) is still noticed by _params_unchanged.
+        validated_params = tuple(
+            tuple(value) if type(value) is list else value
+            for value in self._param_values()
+        )
         hidden_layer_sizes = self._hidden_layer_sizes_list()
         n_hidden = len(hidden_layer_sizes)
         hidden_activations = self._hidden_activation_names(n_hidden)
@@ -403,7 +445,7 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 "dropout needs a stochastic solver ('sgd' or 'adam'); L-BFGS "
                 f"needs a deterministic objective (solver={self.solver!r})."
             )
-        scorer = self._make_scorer()
+        self._make_scorer()  # fails here, before training, if it cannot score
         first_pass = not self._is_fitted() or (not self.warm_start and not incremental)
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True.")
@@ -436,6 +478,7 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
             Y, sample_weight, incremental, fitted_attrs
         )
         fitted_attrs.update(class_attrs)
+        score_weight = sample_weight
         sample_weight = self._weigh_by_class(Y, sample_weight, table)
         if sample_weight is not None and not sample_weight.any():
             raise ValueError(
@@ -449,7 +492,6 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
         fitted_attrs.update(
             hidden_activations_=hidden_activations,
             _dropout_rates=dropout_rates,
-            _scorer=scorer,
             # Parameters that passed validation need no new check in a stream.
             _validated_params=validated_params,
         )
@@ -463,6 +505,7 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
             loss_name,
             fitted_attrs,
             validation,
+            score_weight,
         )
 
     def _validate_training_data(self, X, y, dtype, reset):
@@ -503,10 +546,10 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
             sample_weight_val = _check_sample_weight(
                 sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True
             )
-        sample_weight_val = self._weigh_by_class(Y_val, sample_weight_val, table)
-        if sample_weight_val is not None and not sample_weight_val.any():
+        loss_weight = self._weigh_by_class(Y_val, sample_weight_val, table)
+        if loss_weight is not None and not loss_weight.any():
             raise ValueError("sample_weight_val must not be all zero.")
-        return _ValidationSet(X_val, y_val, Y_val, sample_weight_val)
+        return _ValidationSet(X_val, y_val, Y_val, loss_weight, sample_weight_val)
 
     def _check_architecture(self, layer_units):
         network_units = self._network.layer_units
@@ -610,6 +653,7 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
         )
         X, y, Y, sample_weight, first_pass, layer_units, loss_name = prepared[:7]
         fitted_attrs, validation = prepared.fitted_attrs, prepared.validation
+        score_weight = prepared.score_weight
         # Everything below may change the estimator: the inputs are accepted.
         if first_pass or not incremental:
             # As scikit-learn: a new fit (warm or not) re-seeds; a stream of
@@ -637,7 +681,14 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
             with limited_blas_threads(blas_thread_limit(layer_units, rows)):
                 if stochastic:
                     self._fit_stochastic(
-                        X, y, Y, sample_weight, incremental, validation, task
+                        X,
+                        y,
+                        Y,
+                        sample_weight,
+                        incremental,
+                        validation,
+                        task,
+                        score_weight,
                     )
                 else:
                     self._fit_lbfgs(X, Y, sample_weight, task)
@@ -684,28 +735,33 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
             epsilon=self.epsilon,
         )
 
-    def _split_validation(self, X, y, Y, sample_weight):
+    def _split_validation(self, X, y, Y, sample_weight, score_weight=None):
         """Hold out ``validation_fraction`` of the data for early stopping.
 
-        Returns the training part ``X, y, Y, sample_weight`` and the held-out
-        :class:`_ValidationSet`.
+        ``sample_weight`` includes class weights, ``score_weight`` is the
+        user's ``sample_weight`` alone. Returns the training part
+        ``X, y, Y, sample_weight`` and the held-out :class:`_ValidationSet`.
         """
         stratify = y if self._stratify_validation(y) else None
-        arrays = [X, Y, y] + ([] if sample_weight is None else [sample_weight])
+        weights = [w for w in (sample_weight, score_weight) if w is not None]
         parts = train_test_split(
-            *arrays,
+            X,
+            Y,
+            y,
+            *weights,
             random_state=self._random_state,
             test_size=self.validation_fraction,
             stratify=stratify,
         )
         X_train, X_val, Y_train, Y_val, y_train, y_val = parts[:6]
         sw_train, sw_val = (None, None) if sample_weight is None else parts[6:8]
+        score_weight_val = None if score_weight is None else parts[-1]
         if X_val.shape[0] < 2:
             raise ValueError(
                 "The validation set is too small. Increase 'validation_fraction' "
                 "or the size of your dataset."
             )
-        validation = _ValidationSet(X_val, y_val, Y_val, sw_val)
+        validation = _ValidationSet(X_val, y_val, Y_val, sw_val, score_weight_val)
         return X_train, y_train, Y_train, sw_train, validation
 
     def _stratify_validation(self, y):
@@ -722,27 +778,27 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _fit_stochastic(self, X, y, Y, sample_weight, incremental, validation, task):
+    def _fit_stochastic(
+        self, X, y, Y, sample_weight, incremental, validation, task, score_weight=None
+    ):
         network = self._network
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer()
         optimizer = self._optimizer
 
+        given_validation_set = validation is not None  # fit's X_val
         if self.early_stopping and validation is None:
             X, y, Y, sample_weight, validation = self._split_validation(
-                X, y, Y, sample_weight
+                X, y, Y, sample_weight, score_weight
             )
             if task is not None:
                 task.set_data(X, y, sample_weight)
-        if (validation is not None) != (self.validation_scores_ is not None):
-            # A warm-started fit that adds or drops the validation set; the
-            # records of a first pass were started for early_stopping only.
-            self._reset_validation_records(validated=validation is not None)
-            self._no_improvement_count = 0
+        self._start_validation_records(validation, given_validation_set)
         n_samples = X.shape[0]
         batch_size = self._batch_size(n_samples)
         weight_mean = self._update_weight_mean(sample_weight, n_samples, incremental)
         dropout_rates = self._dropout_rates if any(self._dropout_rates) else None
+        scorer = None if validation is None else self._make_scorer()
 
         sample_idx = np.arange(n_samples)
         dense = not sp.issparse(X)
@@ -813,7 +869,7 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
 
             if validation is not None:
-                self._update_no_improvement_count_validation(validation)
+                self._update_no_improvement_count_validation(validation, scorer)
             else:
                 self._update_no_improvement_count_loss()
             if self.verbose >= 2:
@@ -851,6 +907,29 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
 
         if validation is not None:
             network.params[...] = self._best_params
+
+    def _start_validation_records(self, validation, given_validation_set):
+        """Make the validation records fit this call's validation set.
+
+        A first pass started them for ``early_stopping`` only; a warm-started
+        fit may add or drop a validation set, or bring a new ``X_val``.
+        """
+        if validation is not None and self.validation_scores_ is None:
+            # NaN for the epochs without one keeps every curve aligned with
+            # loss_curve_, epoch for epoch.
+            self._reset_validation_records(validated=True)
+            self.validation_scores_ += [np.nan] * len(self.loss_curve_)
+            self.validation_loss_curve_ += [np.nan] * len(self.loss_curve_)
+            self._no_improvement_count = 0
+        elif validation is None and self.validation_scores_ is not None:
+            self._reset_validation_records(validated=False)
+            self._no_improvement_count = 0
+        elif given_validation_set:
+            # A new X_val is a new yardstick: scores on an earlier set do not
+            # compete with it (warm start); scikit-learn's split is the same
+            # every fit with an int random_state, so early stopping carries on.
+            self.best_validation_score_ = -np.inf
+            self._no_improvement_count = 0
 
     def _print_epoch_row(self, optimizer, seconds):
         """One row of the ``verbose=2`` table, with its header before epoch 1."""
@@ -891,8 +970,8 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
         if self.loss_curve_[-1] < self.best_loss_:
             self.best_loss_ = self.loss_curve_[-1]
 
-    def _update_no_improvement_count_validation(self, validation):
-        validation_loss, score = self._validation_loss_and_score(validation)
+    def _update_no_improvement_count_validation(self, validation, scorer):
+        validation_loss, score = self._validation_loss_and_score(validation, scorer)
         self.validation_loss_curve_.append(validation_loss)
         self.validation_scores_.append(score)
         if self.verbose == 1:
@@ -905,23 +984,24 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
             self.best_validation_score_ = score
             self._best_params[...] = self._network.params
 
-    def _validation_loss_and_score(self, validation):
+    def _validation_loss_and_score(self, validation, scorer):
         """Mean loss (no penalty) and score of the current weights on held-out data.
 
-        The loss and the default score share one forward pass.
+        The loss and the default score share one forward pass. The loss
+        weighs samples as training does (class weights included); scores
+        see the user's sample weights only.
         """
-        X_val, y_val, Y_val, sw_val = validation
+        X_val, y_val, Y_val, sw_val, score_weight = validation
         loss = self._network.loss
         Z = self._raw_output(X_val, validate=False)
         total = Z.shape[0] if sw_val is None else float(sw_val.sum())
         validation_loss = loss.value(Z, Y_val, sw_val) / total
-        scorer = self._scorer
         if scorer is None:
-            score = self._score_raw_output(Z, y_val, sw_val)
+            score = self._score_raw_output(Z, y_val, score_weight)
         elif scorer == "loss":
             score = -validation_loss
         else:
-            kwargs = {} if sw_val is None else {"sample_weight": sw_val}
+            kwargs = {} if score_weight is None else {"sample_weight": score_weight}
             with warnings.catch_warnings():
                 # The held-out rows are validated arrays without the feature
                 # names the model was fitted with.

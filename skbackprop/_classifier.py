@@ -41,7 +41,8 @@ class MiniBatchMLPClassifier(ClassifierMixin, BaseMiniBatchMLP):
         ``sample_weight``. In ``partial_fit``,
         'balanced' uses the class counts of every sample seen so far,
         this chunk included, so early chunks of a stream are weighed by
-        early counts. The weights also apply to the validation set.
+        early counts. The validation loss weighs classes as training does;
+        validation scores see only ``sample_weight_val``.
 
     {EXTRA_PARAMETERS}
 
@@ -302,7 +303,9 @@ default=None
             of a ``validation_fraction`` split of ``X`` (see ``early_stopping``
             and ``scoring``). Inside a Pipeline, request it with
             ``set_fit_request(X_val=True, y_val=True)`` and let the pipeline
-            transform it with ``transform_input=["X_val"]``.
+            transform it with ``transform_input=["X_val"]``. With
+            ``warm_start=True``, the weights restored are the best of this
+            call's epochs on this ``X_val``.
         y_val : array-like of shape (n_val,) or (n_val, n_labels), default=None
             Labels of ``X_val``, among the classes of ``y``.
         sample_weight_val : array-like of shape (n_val,), default=None
@@ -486,8 +489,15 @@ default=None
             ``_class_counts`` for "balanced": the counts seen so far.
         """
         class_weight = self.class_weight
+        # Counts belong to "balanced": other settings drop them, so that a
+        # later switch back to "balanced" counts afresh.
+        no_counts = (
+            {"_class_counts": None}
+            if self.__dict__.get("_class_counts") is not None
+            else {}
+        )
         if class_weight is None:
-            return None, {}
+            return None, no_counts
         binarizer = fitted_attrs.get("_label_binarizer") or self._label_binarizer
         multilabel = binarizer.y_type_.startswith("multilabel")
         classes = [0, 1] if multilabel else list(binarizer.classes_)
@@ -552,7 +562,7 @@ default=None
                         f"got {weight!r} for {label!r}."
                     )
                 table[g, matches[0]] = weight
-        return (table, multilabel), {}
+        return (table, multilabel), no_counts
 
     def _weigh_by_class(self, Y, sample_weight, table):
         if table is None:

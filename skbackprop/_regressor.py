@@ -246,7 +246,9 @@ default=None
             of a ``validation_fraction`` split of ``X`` (see ``early_stopping``
             and ``scoring``). Inside a Pipeline, request it with
             ``set_fit_request(X_val=True, y_val=True)`` and let the pipeline
-            transform it with ``transform_input=["X_val"]``.
+            transform it with ``transform_input=["X_val"]``. With
+            ``warm_start=True``, the weights restored are the best of this
+            call's epochs on this ``X_val``.
         y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
             Targets of ``X_val``.
         sample_weight_val : array-like of shape (n_val,), default=None

@@ -560,3 +560,85 @@ def test_verbose_2_prints_a_table(digits, capsys):
     rows = [line.split() for line in lines[1:4]]
     assert [row[0] for row in rows] == ["1", "2", "3"]
     assert all(len(row) == 6 for row in rows)
+
+
+# -- found in review: validation sets across calls, scorers, failed calls ----
+
+
+def test_scorers_see_the_users_weights_not_the_class_weights(imbalanced):
+    X_train, X_val, y_train, y_val = imbalanced
+
+    def plain_accuracy(estimator, X, y):  # accepts no sample_weight
+        return accuracy_score(y, estimator.predict(X))
+
+    params = dict(hidden_layer_sizes=(8,), class_weight="balanced", random_state=0)
+    custom = MiniBatchMLPClassifier(scoring=plain_accuracy, max_iter=5, **params)
+    custom.fit(X_train, y_train, X_val=X_val, y_val=y_val)
+    named = MiniBatchMLPClassifier(scoring="accuracy", max_iter=5, **params)
+    named.fit(X_train, y_train, X_val=X_val, y_val=y_val)
+    # Both report plain accuracy of the restored weights, not a class-weighted one.
+    assert custom.best_validation_score_ == accuracy_score(y_val, custom.predict(X_val))
+    assert named.best_validation_score_ == accuracy_score(y_val, named.predict(X_val))
+
+
+def test_a_scorer_the_estimator_cannot_serve_fails_before_training():
+    X, y = _regression_with_outliers(n=60)
+    model = MiniBatchMLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
+    model.fit(X, y)
+    before = (model.n_iter_, model.coefs_[0].copy())
+    model.set_params(scoring="neg_log_loss", early_stopping=True)
+    with pytest.raises(ValueError, match="needs predict_proba"):
+        model.fit(X, y)
+    assert model.n_iter_ == before[0]
+    assert_array_equal(model.coefs_[0], before[1])
+
+
+def test_a_rejected_refit_keeps_the_fitted_features():
+    X, y = make_blobs(n_samples=40, centers=2, n_features=4, random_state=0)
+    model = MiniBatchMLPClassifier(hidden_layer_sizes=(3,), max_iter=3).fit(X, y)
+    X_wide = np.hstack([X, X[:, :2]])
+    with pytest.raises(ValueError, match="class_weight"):
+        model.set_params(class_weight={5: 1.0}).fit(X_wide, y)
+    assert model.n_features_in_ == 4
+    model.set_params(class_weight=None).predict(X)  # still usable
+
+
+def test_a_new_validation_set_in_a_warm_start_is_a_new_yardstick(digits):
+    X_train, X_val, y_train, y_val = digits
+    model = MiniBatchMLPClassifier(
+        hidden_layer_sizes=(16,), max_iter=6, warm_start=True, random_state=0
+    )
+    model.fit(X_train, y_train, X_val=X_val, y_val=y_val)
+    rng = np.random.RandomState(0)
+    y_noisy = np.where(rng.rand(len(y_val)) < 0.5, (y_val + 1) % 10, y_val)
+    model.fit(X_train, y_train, X_val=X_val, y_val=y_noisy)
+    second = model.validation_scores_[6:]
+    assert len(second) == 6
+    # The best of the second fit's own scores, on its own set, is restored.
+    assert model.best_validation_score_ == max(second)
+    assert model.score(X_val, y_noisy) == max(second)
+
+
+def test_validation_curves_stay_aligned_with_the_loss_curve(digits):
+    X_train, X_val, y_train, y_val = digits
+    model = MiniBatchMLPClassifier(
+        hidden_layer_sizes=(8,), max_iter=4, warm_start=True, random_state=0
+    )
+    model.fit(X_train, y_train)
+    assert model.validation_scores_ is None
+    model.fit(X_train, y_train, X_val=X_val, y_val=y_val)
+    assert len(model.validation_scores_) == len(model.loss_curve_) == 8
+    assert np.isnan(model.validation_scores_[:4]).all()
+    assert np.isnan(model.validation_loss_curve_[:4]).all()
+    assert np.isfinite(model.validation_scores_[4:]).all()
+
+
+def test_list_parameters_edited_in_place_are_seen_by_partial_fit():
+    X, y = make_blobs(n_samples=20, centers=2, random_state=0)
+    model = MiniBatchMLPClassifier(
+        hidden_layer_sizes=(3, 3), activation=["relu", "relu"]
+    )
+    model.partial_fit(X, y, classes=[0, 1])
+    model.activation[0] = "tanh"
+    model.partial_fit(X, y)
+    assert model.hidden_activations_ == ["tanh", "relu"]

@@ -296,3 +296,19 @@ def test_skops_pipeline_trusts_ours_and_nothing_else(sio):
     other = make_pipeline(_Doubler(), mlp).fit(X, y)
     with pytest.raises(sio.exceptions.UntrustedTypesFoundException, match="_Doubler"):
         sio.loads(sio.dumps(other), trusted=skops_trusted_types())
+
+
+def test_skops_loads_a_model_fitted_with_a_scorer_name(sio):
+    # The scorer is rebuilt from `scoring` when needed, never stored: the
+    # file holds no scikit-learn scorer or metric function to trust.
+    X, y = load_iris(return_X_y=True)
+    model = MiniBatchMLPClassifier(
+        hidden_layer_sizes=(5,),
+        early_stopping=True,
+        scoring="f1_macro",
+        max_iter=10,
+        random_state=0,
+    ).fit(X, y)
+    data = sio.dumps(model)
+    loaded = sio.loads(data, trusted=skops_trusted_types())
+    assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
