@@ -218,12 +218,6 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
         whose targets are ``y``; it may be overwritten.
         """
 
-    def _score(self, X, y, sample_weight=None):
-        """Default validation score of validated data ``X``."""
-        return self._score_raw_output(
-            self._raw_output(X, validate=False), y, sample_weight
-        )
-
     @abstractmethod
     def _encode_validation_targets(self, y_val, fitted_attrs):
         """Check ``y_val`` against the model being fitted; return ``Y_val``.
@@ -1096,11 +1090,6 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
         return forward(
             X, self.coefs_, self.intercepts_, network.hidden_activations, network.loss
         )
-
-    def _predictions(self, X, validate=True):
-        """Output-function values ``g(Z)``: probabilities or regression values."""
-        Z = self._raw_output(X, validate)
-        return self._network.loss.output(Z)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

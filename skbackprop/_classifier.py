@@ -373,10 +373,7 @@ default=None
         return self._predict(X)
 
     def _predict(self, X, validate=True):
-        probabilities = self._predictions(X, validate)
-        if self.n_outputs_ == 1:
-            probabilities = probabilities.ravel()
-        return self._label_binarizer.inverse_transform(probabilities)
+        return self._labels_from_raw_output(self._raw_output(X, validate))
 
     def predict_proba(self, X):
         """Probability estimates.

@@ -310,15 +310,15 @@ default=None
         return self._predict(X)
 
     def _predict(self, X, validate=True):
-        y_pred = self._predictions(X, validate)
-        if y_pred.shape[1] == 1:
-            return y_pred.ravel()
-        return y_pred
+        return self._values_from_raw_output(self._raw_output(X, validate))
+
+    def _values_from_raw_output(self, Z):
+        """Predictions ``g(Z)``, as a vector for one output."""
+        y_pred = self._network.loss.output(Z)
+        return y_pred.ravel() if y_pred.shape[1] == 1 else y_pred
 
     def _score_raw_output(self, Z, y, sample_weight=None):
-        y_pred = self._network.loss.output(Z)
-        if y_pred.shape[1] == 1:
-            y_pred = y_pred.ravel()
+        y_pred = self._values_from_raw_output(Z)
         if not np.isfinite(y_pred).all():
             return np.nan
         return r2_score(y, y_pred, sample_weight=sample_weight)

@@ -232,10 +232,20 @@ class Loss:
         return out
 
     def __repr__(self):
-        return f"{type(self).__name__}()"
+        options = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({options})"
 
 
-class HalfSquaredError(Loss):
+class _IdentityOutput(Loss):
+    """A loss whose output function is the identity (regression losses)."""
+
+    output_name = "identity"
+
+    def output(self, Z):
+        return Z
+
+
+class HalfSquaredError(_IdentityOutput):
     r"""Half squared error with identity output.
 
     .. math::
@@ -260,10 +270,6 @@ class HalfSquaredError(Loss):
     """
 
     name = "squared_error"
-    output_name = "identity"
-
-    def output(self, Z):
-        return Z
 
     def per_sample(self, Z, Y):
         residual = Z - Y
@@ -403,7 +409,7 @@ class BinaryCrossEntropy(Loss):
         return _weighted_sum(softplus.sum(axis=1), sample_weight)
 
 
-class AbsoluteError(Loss):
+class AbsoluteError(_IdentityOutput):
     r"""Absolute error with identity output: the median regression loss.
 
     .. math::
@@ -426,10 +432,6 @@ class AbsoluteError(Loss):
     """
 
     name = "absolute_error"
-    output_name = "identity"
-
-    def output(self, Z):
-        return Z
 
     def per_sample(self, Z, Y):
         return np.abs(Z - Y).sum(axis=1)
@@ -444,7 +446,7 @@ class AbsoluteError(Loss):
         return _weighted_sum(per_sample, sample_weight)
 
 
-class Huber(Loss):
+class Huber(_IdentityOutput):
     r"""Huber loss with identity output: squared near zero, linear beyond.
 
     .. math::
@@ -474,13 +476,9 @@ class Huber(Loss):
     """
 
     name = "huber"
-    output_name = "identity"
 
     def __init__(self, delta=1.0):
         self.delta = delta
-
-    def output(self, Z):
-        return Z
 
     def per_sample(self, Z, Y):
         size = np.abs(Z - Y)
@@ -494,11 +492,8 @@ class Huber(Loss):
         np.subtract(Z, Y, out=out)
         return np.clip(out, -self.delta, self.delta, out=out)
 
-    def __repr__(self):
-        return f"Huber(delta={self.delta})"
 
-
-class PinballLoss(Loss):
+class PinballLoss(_IdentityOutput):
     r"""Pinball (quantile) loss with identity output.
 
     Minimising it makes :math:`z` the ``quantile``-quantile of :math:`y`
@@ -531,13 +526,9 @@ class PinballLoss(Loss):
     """
 
     name = "quantile"
-    output_name = "identity"
 
     def __init__(self, quantile=0.5):
         self.quantile = quantile
-
-    def output(self, Z):
-        return Z
 
     def per_sample(self, Z, Y):
         residual = Y - Z
@@ -555,9 +546,6 @@ class PinballLoss(Loss):
         sign -= self.quantile
         sign[at_zero] = 0
         return sign
-
-    def __repr__(self):
-        return f"PinballLoss(quantile={self.quantile})"
 
 
 #: Losses by name.

@@ -445,6 +445,7 @@ class Network:
             )
         ]
         self._dropped = [None] * (self.n_layers - 2)
+        self._undropped = [None] * (self.n_layers - 2)  # allocated on first use
         self._ones = np.ones(n_samples, dtype=self.dtype)
         self._batch_capacity = n_samples
 
@@ -500,8 +501,8 @@ class Network:
         if mask is None:
             self._dropped[l] = None
             return
-        kept = self.__dict__.setdefault("_undropped", [None] * len(self._dropped))
-        if kept[l] is None or kept[l].shape[0] < self._batch_capacity:
+        kept = self._undropped
+        if kept[l] is None:  # _ensure_buffers resets it when batches grow
             kept[l] = np.empty((self._batch_capacity, Z.shape[1]), self.dtype)
         np.copyto(kept[l][:n], Z)
         self._dropped[l] = mask
