@@ -1,14 +1,10 @@
 """MiniBatchMLPClassifier: labels, probabilities and partial_fit(classes=)."""
 
-from numbers import Real
-
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
-from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import type_of_target, unique_labels
 
 from skbackprop._base import BaseMiniBatchMLP, _stochastic_solver, _validation_data
 from skbackprop._docstrings import (
@@ -16,6 +12,7 @@ from skbackprop._docstrings import (
     SHARED_ATTRIBUTES,
     SHARED_PARAMETERS,
 )
+from skbackprop._targets import ClassTargets
 from skbackprop.core.losses import log_softmax
 
 
@@ -105,6 +102,8 @@ class MiniBatchMLPClassifier(ClassifierMixin, BaseMiniBatchMLP):
     True
     """
 
+    _target_type = ClassTargets
+
     _parameter_constraints: dict = {
         **BaseMiniBatchMLP._parameter_constraints,
         "class_weight": [dict, list, StrOptions({"balanced"}), None],
@@ -170,99 +169,6 @@ class MiniBatchMLPClassifier(ClassifierMixin, BaseMiniBatchMLP):
             dropout=dropout,
             scoring=scoring,
         )
-
-    def _validate_targets(self, y, first_pass, incremental, classes=None):
-        multilabel = type_of_target(y).startswith("multilabel")
-        if first_pass and incremental:
-            if classes is None and not multilabel:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit."
-                )
-            binarizer = LabelBinarizer().fit(y if multilabel else classes)
-        elif first_pass:
-            binarizer = LabelBinarizer().fit(y)
-        else:
-            binarizer = self._label_binarizer
-            if (
-                incremental
-                and classes is not None
-                and not np.array_equal(unique_labels(classes), self.classes_)
-            ):
-                raise ValueError(
-                    f"classes={classes!r} is not the same as on the first call to "
-                    f"partial_fit, which was {self.classes_!r}."
-                )
-        if multilabel != binarizer.y_type_.startswith("multilabel"):
-            raise ValueError(
-                "y is a multilabel indicator matrix but the classifier was fitted "
-                "on single-output labels, or the other way round."
-                if multilabel
-                else "y holds single-output labels but the classifier was fitted "
-                "on a multilabel indicator matrix."
-            )
-        if multilabel:
-            if y.shape[1] != len(binarizer.classes_):
-                raise ValueError(
-                    f"y has {y.shape[1]} labels; the classifier has "
-                    f"{len(binarizer.classes_)}."
-                )
-        else:
-            seen = unique_labels(y)
-            unknown = np.setdiff1d(seen, binarizer.classes_)
-            if len(unknown):
-                raise ValueError(
-                    f"y contains labels not in classes_ {binarizer.classes_!r}: "
-                    f"{unknown!r}."
-                )
-            if (
-                not first_pass
-                and not incremental
-                and len(seen) != len(binarizer.classes_)
-            ):
-                raise ValueError(
-                    "warm_start can only be used where y has the same classes as in "
-                    f"the previous call to fit. Previously got {self.classes_!r}, y "
-                    f"has {seen!r}."
-                )
-        loss_name = (
-            "log_loss" if binarizer.y_type_ == "multiclass" else "binary_log_loss"
-        )
-        Y = binarizer.transform(y)
-        fitted_attrs = {"_label_binarizer": binarizer, "classes_": binarizer.classes_}
-        return Y, loss_name, fitted_attrs
-
-    def _encode_known_targets(self, y, n_samples, classes):
-        binarizer = self._label_binarizer
-        if binarizer.y_type_ not in ("binary", "multiclass"):
-            return None
-        known = self.classes_
-        if classes is not None and not (
-            len(classes) == len(known)
-            and (
-                np.array_equal(np.asarray(classes), known)
-                # Unsorted, as river passes them (in the order it met them):
-                # np.unique costs microseconds, so only when needed.
-                or np.array_equal(np.unique(np.asarray(classes)), known)
-            )
-        ):
-            return None
-        if isinstance(y, list):
-            y = np.asarray(y)
-        if type(y) is not np.ndarray or y.shape != (n_samples,):
-            return None
-        try:
-            codes = np.searchsorted(known, y)
-        except TypeError:  # labels not comparable with the classes
-            return None
-        if (codes >= len(known)).any() or not (known[codes] == y).all():
-            return None
-        dtype = self._network.dtype
-        if self.n_outputs_ == 1:
-            # LabelBinarizer's binary column: 1 for classes_[1], else 0.
-            return (codes == 1).astype(dtype).reshape(-1, 1)
-        Y = np.zeros((n_samples, len(known)), dtype=dtype)
-        Y[np.arange(n_samples), codes] = 1
-        return Y
 
     def _stratify_validation(self, y):
         if y.ndim != 1:
@@ -370,10 +276,7 @@ default=None
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
             Predicted labels (an indicator matrix for multilabel problems).
         """
-        return self._predict(X)
-
-    def _predict(self, X, validate=True):
-        return self._labels_from_raw_output(self._raw_output(X, validate))
+        return self._labels_from_raw_output(self._raw_output(X))
 
     def predict_proba(self, X):
         """Probability estimates.
@@ -439,137 +342,6 @@ default=None
     def _score_raw_output(self, Z, y, sample_weight=None):
         y_pred = self._labels_from_raw_output(Z)
         return accuracy_score(y, y_pred, sample_weight=sample_weight)
-
-    def _encode_validation_targets(self, y_val, fitted_attrs):
-        binarizer = fitted_attrs.get("_label_binarizer") or self._label_binarizer
-        multilabel = type_of_target(y_val).startswith("multilabel")
-        if multilabel != binarizer.y_type_.startswith("multilabel"):
-            raise ValueError(
-                "y_val must be of the same kind as y (labels, or a multilabel "
-                "indicator matrix)."
-            )
-        if not multilabel:
-            unknown = np.setdiff1d(unique_labels(y_val), binarizer.classes_)
-            if len(unknown):
-                raise ValueError(
-                    f"y_val contains labels not in y's classes "
-                    f"{binarizer.classes_!r}: {unknown!r}."
-                )
-        return binarizer.transform(y_val)
-
-    # ------------------------------------------------------------------
-    # Class weights
-    # ------------------------------------------------------------------
-    @staticmethod
-    def _class_codes(Y, multilabel):
-        """Class index of each sample in each group, shape (n, n_groups).
-
-        One group for single-output labels (the class), one per label for
-        multilabel targets (0 or 1).
-        """
-        if multilabel or Y.shape[1] == 1:  # indicators; binary or one class
-            return (Y > 0.5).astype(np.intp)
-        return Y.argmax(axis=1).reshape(-1, 1)
-
-    def _class_weights(self, Y, sample_weight, incremental, fitted_attrs):
-        """Weight of each class of each output group, and the counts to keep.
-
-        "balanced" counts each sample by its ``sample_weight``, so that a
-        weight of 2 and a repeated row give the same class weights.
-
-        Returns
-        -------
-        table : tuple (ndarray of shape (n_groups, n_classes), bool) or None
-            ``table[0][g, c]`` weighs the samples of class ``c`` in group
-            ``g``; ``table[1]`` tells whether the targets are multilabel.
-        attrs : dict
-            ``_class_counts`` for "balanced": the counts seen so far.
-        """
-        class_weight = self.class_weight
-        # Counts belong to "balanced": other settings drop them, so that a
-        # later switch back to "balanced" counts afresh.
-        no_counts = (
-            {"_class_counts": None}
-            if self.__dict__.get("_class_counts") is not None
-            else {}
-        )
-        if class_weight is None:
-            return None, no_counts
-        binarizer = fitted_attrs.get("_label_binarizer") or self._label_binarizer
-        multilabel = binarizer.y_type_.startswith("multilabel")
-        classes = [0, 1] if multilabel else list(binarizer.classes_)
-        n_groups = len(binarizer.classes_) if multilabel else 1
-        codes = self._class_codes(Y, multilabel)
-        n_classes = len(classes)
-        if isinstance(class_weight, str):  # "balanced"
-            counts = np.stack(
-                [
-                    np.bincount(codes[:, g], weights=sample_weight, minlength=n_classes)
-                    for g in range(n_groups)
-                ]
-            ).astype(np.float64)
-            previous = self.__dict__.get("_class_counts")
-            if incremental and previous is not None and previous.shape == counts.shape:
-                counts += previous
-            # n_seen / (n_classes * count), as sklearn's compute_class_weight;
-            # classes not seen yet have no sample to weigh.
-            n_seen = counts.sum(axis=1, keepdims=True)
-            table = np.divide(
-                n_seen,
-                n_classes * counts,
-                out=np.ones_like(counts),
-                where=counts > 0,
-            )
-            return (table, multilabel), {"_class_counts": counts}
-        if multilabel:
-            if not isinstance(class_weight, list) or len(class_weight) != n_groups:
-                raise ValueError(
-                    "For multilabel targets, class_weight must be 'balanced' or a "
-                    f"list of {n_groups} dicts (one per label, keyed by 0 and 1)."
-                )
-            dicts = class_weight
-        else:
-            if not isinstance(class_weight, dict):
-                raise ValueError(
-                    "class_weight must be a dict {class_label: weight} or "
-                    f"'balanced' for single-output targets; got {class_weight!r}."
-                )
-            dicts = [class_weight]
-        table = np.ones((n_groups, n_classes))
-        for g, weights in enumerate(dicts):
-            if not isinstance(weights, dict):
-                raise ValueError(
-                    f"class_weight entries must be dicts; got {weights!r}."
-                )
-            for label, weight in weights.items():
-                matches = [i for i, c in enumerate(classes) if c == label]
-                if not matches:
-                    raise ValueError(
-                        f"class_weight has the label {label!r}, which is not among "
-                        f"the classes {classes!r}."
-                    )
-                if (
-                    isinstance(weight, bool)
-                    or not isinstance(weight, Real)
-                    or not np.isfinite(weight)
-                    or weight < 0
-                ):
-                    raise ValueError(
-                        f"class_weight values must be finite non-negative numbers; "
-                        f"got {weight!r} for {label!r}."
-                    )
-                table[g, matches[0]] = weight
-        return (table, multilabel), no_counts
-
-    def _weigh_by_class(self, Y, sample_weight, table):
-        if table is None:
-            return sample_weight
-        table, multilabel = table
-        codes = self._class_codes(Y, multilabel)
-        weights = np.ones(Y.shape[0], dtype=Y.dtype)
-        for g in range(codes.shape[1]):
-            weights *= table[g, codes[:, g]]
-        return weights if sample_weight is None else sample_weight * weights
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

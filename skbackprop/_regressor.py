@@ -10,7 +10,6 @@ from sklearn.utils.metaestimators import available_if
 
 from skbackprop._base import (
     BaseMiniBatchMLP,
-    _as_numeric_array,
     _stochastic_solver,
     _validation_data,
 )
@@ -19,7 +18,7 @@ from skbackprop._docstrings import (
     SHARED_ATTRIBUTES,
     SHARED_PARAMETERS,
 )
-from skbackprop.core.losses import Huber, PinballLoss, get_loss
+from skbackprop._targets import RegressionTargets
 
 
 class MiniBatchMLPRegressor(RegressorMixin, BaseMiniBatchMLP):
@@ -100,6 +99,8 @@ class MiniBatchMLPRegressor(RegressorMixin, BaseMiniBatchMLP):
     True
     """
 
+    _target_type = RegressionTargets
+
     _parameter_constraints: dict = {
         **BaseMiniBatchMLP._parameter_constraints,
         "loss": [
@@ -175,50 +176,6 @@ class MiniBatchMLPRegressor(RegressorMixin, BaseMiniBatchMLP):
             dropout=dropout,
             scoring=scoring,
         )
-
-    def _loss(self):
-        """The core loss object for the ``loss`` parameter and its options."""
-        if self.loss == "huber":
-            return Huber(delta=self.huber_delta)
-        if self.loss == "quantile":
-            if self.quantile is None:
-                raise ValueError(
-                    "loss='quantile' needs the quantile to fit, e.g. quantile=0.9."
-                )
-            return PinballLoss(quantile=self.quantile)
-        return get_loss(self.loss)
-
-    def _validate_targets(self, y, first_pass, incremental, classes=None):
-        loss = self._loss()
-        self._check_target_values(y, "y")
-        if not first_pass and self._network.loss.name != self.loss:
-            raise ValueError(
-                f"The model was fitted with loss={self._network.loss.name!r}; "
-                f"loss={self.loss!r} needs a fit from scratch (warm_start=False)."
-            )
-        return y, loss, {}
-
-    def _check_target_values(self, y, name):
-        if self.loss == "poisson" and np.any(y < 0):
-            raise ValueError(
-                f"Some value(s) of {name} are negative, which is not allowed for "
-                "the Poisson loss."
-            )
-
-    def _encode_validation_targets(self, y_val, fitted_attrs):
-        self._check_target_values(y_val, "y_val")
-        return y_val
-
-    def _encode_known_targets(self, y, n_samples, classes):
-        y = _as_numeric_array(y)
-        if y is None or y.shape not in ((n_samples,), (n_samples, self.n_outputs_)):
-            return None
-        if y.ndim == 1 and self.n_outputs_ != 1:
-            return None
-        Y = y.reshape(n_samples, -1).astype(self._network.dtype, copy=False)
-        if not np.isfinite(Y).all() or (self.loss == "poisson" and (Y < 0).any()):
-            return None
-        return Y
 
     def fit(
         self,
@@ -307,10 +264,7 @@ default=None
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predicted values; float32 when the model and ``X`` are float32.
         """
-        return self._predict(X)
-
-    def _predict(self, X, validate=True):
-        return self._values_from_raw_output(self._raw_output(X, validate))
+        return self._values_from_raw_output(self._raw_output(X))
 
     def _values_from_raw_output(self, Z):
         """Predictions ``g(Z)``, as a vector for one output."""

@@ -5,13 +5,11 @@ it: each works on a copy. On an unfitted estimator they use the initial
 weights ``fit`` would draw with the same ``random_state``.
 """
 
-import copy
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.base import clone
-from sklearn.utils import check_random_state
 
+from skbackprop._integration import layer_plan, prepare_batch
 from skbackprop.core.network import Network, parameter_views
 
 __all__ = [
@@ -33,33 +31,6 @@ def _table(headers, rows):
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(line.rstrip() for line in lines)
-
-
-def _prepared_copy(estimator, X, y, sample_weight=None):
-    """A copy of ``estimator`` holding a network, and the validated batch.
-
-    A fitted estimator is deep-copied with its weights; an unfitted one is
-    cloned and initialised as ``fit`` would initialise it.
-    """
-    if getattr(estimator, "_network", None) is not None:
-        model = copy.deepcopy(estimator)
-        # The batch is validated as a partial_fit chunk would be, which early
-        # stopping (a fit-only setting) would refuse.
-        model.early_stopping = False
-        call = model._prepare(X, y, sample_weight, incremental=True)
-        model._sync_parameters()
-    else:
-        model = clone(estimator)
-        call = model._prepare(X, y, sample_weight, incremental=False)
-        for name, value in call.fitted_attrs.items():
-            setattr(model, name, value)
-        model._initialize(
-            call.layer_units,
-            call.loss_name,
-            call.X.dtype,
-            check_random_state(model.random_state),
-        )
-    return model, call
 
 
 def check_gradients(estimator, X, y, sample_weight=None, epsilon=1e-6):
@@ -113,18 +84,19 @@ def check_gradients(estimator, X, y, sample_weight=None, epsilon=1e-6):
     >>> bool(max(errors.values()) < 1e-7)
     True
     """
-    model, call = _prepared_copy(estimator, X, y, sample_weight)
-    network = model._network
+    batch = prepare_batch(estimator, X, y, sample_weight)
+    network = batch.network
     exact = Network(
         network.layer_units, network.hidden_activations, network.loss, np.float64
     )
     exact.params[...] = network.params
-    X64 = call.X.astype(np.float64)
-    Y64 = call.Y.astype(np.float64)
-    weights = None if call.sample_weight is None else call.sample_weight.astype(float)
+    X64 = batch.X.astype(np.float64)
+    Y64 = batch.Y.astype(np.float64)
+    weights = batch.sample_weight
+    weights = None if weights is None else weights.astype(np.float64)
 
     def objective():
-        return exact.loss_and_gradient(X64, Y64, weights, alpha=model.alpha)
+        return exact.loss_and_gradient(X64, Y64, weights, alpha=batch.alpha)
 
     objective()
     analytic = exact.grads.copy()
@@ -233,9 +205,7 @@ def describe_network(estimator, n_features_in=None, n_outputs=None):
                 "An unfitted estimator needs n_features_in and n_outputs to be "
                 "described."
             )
-        units = [n_features_in, *estimator._hidden_layer_sizes_list(), n_outputs]
-        activations = [estimator.activation] * (len(units) - 2)
-        output = _output_name(estimator, n_outputs)
+        units, activations, output = layer_plan(estimator, n_features_in, n_outputs)
     description = NetworkDescription()
     for l, (fan_in, fan_out) in enumerate(zip(units[:-1], units[1:], strict=True)):
         parameters = fan_in * fan_out + fan_out
@@ -252,18 +222,6 @@ def describe_network(estimator, n_features_in=None, n_outputs=None):
         )
         description.n_parameters += parameters
     return description
-
-
-def _output_name(estimator, n_outputs):
-    """Output function of a configured estimator.
-
-    A configured classifier with more than two outputs is taken as multiclass
-    (softmax); a multilabel one (logistic outputs) is told apart only once
-    fitted.
-    """
-    if hasattr(estimator, "loss"):
-        return "exp" if estimator.loss == "poisson" else "identity"
-    return "softmax" if n_outputs > 2 else "logistic"
 
 
 @dataclass
@@ -339,9 +297,8 @@ def trace_batch(estimator, X, y, sample_weight=None, norms=False):
     3      (7, 1)  (7, 1)  (4, 1)  (7, 1)  (4, 1)  (1,)
     loss J = ...
     """
-    model, call = _prepared_copy(estimator, X, y, sample_weight)
-    layers = []
-    loss = model._network.loss_and_gradient(
-        call.X, call.Y, call.sample_weight, alpha=model.alpha, trace=layers
+    batch = prepare_batch(estimator, X, y, sample_weight)
+    loss, layers = batch.network.trace(
+        batch.X, batch.Y, batch.sample_weight, alpha=batch.alpha
     )
     return BatchTrace(layers=layers, loss=loss, norms=norms)

@@ -22,9 +22,8 @@ import numbers
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from skbackprop._classifier import MiniBatchMLPClassifier
+from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor
 from skbackprop._optional import import_optional
-from skbackprop._regressor import MiniBatchMLPRegressor
 
 __all__ = ["SUPPORTED_ACTIVATIONS", "register_onnx_converters", "to_onnx"]
 

@@ -11,8 +11,8 @@ not, and :func:`skops_trusted_types` lists them, so that they can be trusted
 by name rather than by passing whatever a file reports.
 """
 
-from skbackprop._classifier import MiniBatchMLPClassifier
-from skbackprop._regressor import MiniBatchMLPRegressor
+from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor
+from skbackprop._integration import fitted_state_types
 from skbackprop.core import ACTIVATIONS, LOSSES, SGD, Adam, Network
 
 __all__ = ["skops_trusted_types"]
@@ -33,8 +33,9 @@ def skops_trusted_types():
     names : list of str
         Sorted fully qualified type names, as ``skops.io.get_untrusted_types``
         reports them: the two estimators, :class:`~skbackprop.core.Network`,
-        every hidden activation and loss of :mod:`skbackprop.core`, and the
-        optimizers ``SGD`` and ``Adam``.
+        every hidden activation and loss of :mod:`skbackprop.core`, the
+        optimizers ``SGD`` and ``Adam``, and the small records of validated
+        settings and target encoding that an estimator keeps.
 
     See Also
     --------
@@ -72,6 +73,9 @@ def skops_trusted_types():
     ...         print(name)
     skbackprop._classifier.MiniBatchMLPClassifier
     skbackprop._regressor.MiniBatchMLPRegressor
+    skbackprop._targets.ClassTargets
+    skbackprop._targets.RegressionTargets
+    skbackprop._validation.Settings
     skbackprop.core.network.Network
     """
     # Built from the registries, so that an activation or loss added to the
@@ -82,6 +86,7 @@ def skops_trusted_types():
         Network,
         SGD,
         Adam,
+        *fitted_state_types(),
         *(type(activation) for activation in ACTIVATIONS.values()),
         *(type(loss) for loss in LOSSES.values()),
     }

@@ -100,7 +100,7 @@ def test_balanced_weights_follow_sklearn_formula(imbalanced):
     X, _, y, _ = imbalanced
     model = MiniBatchMLPClassifier(class_weight="balanced", max_iter=1)
     model.fit(X, y)
-    counts = model._class_counts[0]
+    counts = model._targets.class_counts[0]
     expected = compute_class_weight("balanced", classes=np.array([0, 1]), y=y)
     assert_allclose(counts.sum() / (2 * counts), expected)
 
@@ -120,7 +120,7 @@ def test_balanced_in_partial_fit_uses_the_counts_seen_so_far():
     assert_array_equal(model.coefs_[0], reference.coefs_[0])
     model.partial_fit(X[30:], y[30:])
     # Running counts: 35 zeros and 25 ones among 60 samples.
-    assert model._class_counts.tolist() == [[35.0, 25.0]]
+    assert model._targets.class_counts.tolist() == [[35.0, 25.0]]
     w2 = np.where(y[30:] == 1, 60 / (2 * 25), 60 / (2 * 35))
     reference.partial_fit(X[30:], y[30:], sample_weight=w2)
     assert_allclose(model.coefs_[0], reference.coefs_[0], rtol=1e-12)
@@ -131,10 +131,10 @@ def test_balanced_counts_survive_a_failed_partial_fit():
     y = np.array([0, 0, 0, 1, 1, 0])
     model = MiniBatchMLPClassifier(hidden_layer_sizes=(3,), class_weight="balanced")
     model.partial_fit(X, y, classes=[0, 1])
-    counts = model._class_counts.copy()
+    counts = model._targets.class_counts.copy()
     with pytest.raises(ValueError, match="labels not in classes_"):
         model.partial_fit(X, np.array([0, 1, 2, 0, 1, 0]))
-    assert_array_equal(model._class_counts, counts)
+    assert_array_equal(model._targets.class_counts, counts)
 
 
 def test_multilabel_class_weight_per_label():
@@ -311,7 +311,7 @@ def test_dropout_per_layer_and_masks_only_where_asked():
     model = MiniBatchMLPClassifier(
         hidden_layer_sizes=(4, 4), dropout=[0.0, 0.5], max_iter=2, random_state=0
     ).fit(X, y)
-    assert model._dropout_rates == [0.0, 0.5]
+    assert model._network.dropout_rates == [0.0, 0.5]
     masks = model._network.draw_dropout_masks(7, [0.0, 0.5], np.random.RandomState(0))
     assert masks[0] is None and set(np.unique(masks[1])) <= {0.0, 2.0}
 

@@ -102,3 +102,29 @@ def test_inspection_works_on_a_model_fitted_with_early_stopping():
     assert max(check_gradients(model, X, y).values()) < 1e-7
     assert len(trace_batch(model, X, y).layers) == 2
     assert model.early_stopping  # the model itself is unchanged
+
+
+@pytest.mark.parametrize(
+    "estimator, n_outputs, output",
+    [
+        (MiniBatchMLPClassifier(hidden_layer_sizes=(8, 6)), 3, "softmax"),
+        (MiniBatchMLPClassifier(hidden_layer_sizes=(8, 6)), 1, "logistic"),
+        (MiniBatchMLPRegressor(hidden_layer_sizes=(8, 6), loss="poisson"), 1, "exp"),
+        (MiniBatchMLPRegressor(hidden_layer_sizes=(8, 6), loss="huber"), 2, "identity"),
+    ],
+)
+def test_describe_network_names_each_layers_own_activation(
+    estimator, n_outputs, output
+):
+    estimator.set_params(activation=["tanh", "relu"])
+    description = describe_network(estimator, n_features_in=5, n_outputs=n_outputs)
+    assert [d["activation"] for d in description.layers] == ["tanh", "relu", output]
+    # A fitted model is described from its network: the same rows.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 5))
+    if isinstance(estimator, MiniBatchMLPClassifier):
+        y = rng.randint(0, 3 if n_outputs == 3 else 2, 20)
+    else:
+        y = rng.poisson(1.0, size=(20, n_outputs)).squeeze()
+    fitted = estimator.set_params(max_iter=2).fit(X, y)
+    assert describe_network(fitted).layers == description.layers

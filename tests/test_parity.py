@@ -12,6 +12,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.utils.fixes import parse_version
 
 from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor
+from skbackprop._training import split_validation
 
 # scikit-learn's MLP gained loss="poisson" and sample_weight in 1.7; on the
 # oldest supported scikit-learn (1.6) there is nothing to compare them with.
@@ -333,7 +334,7 @@ def test_multiclass_early_stopping_split_is_stratified():
         )
         model._random_state = np.random.RandomState(seed)
         Y = np.eye(3)[y]
-        *_, validation = model._split_validation(X, y, Y, None)
+        *_, validation = split_validation(model, X, y, Y, None, None)
         assert np.bincount(validation.y).tolist() == [8, 8, 2]
 
 

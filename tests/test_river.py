@@ -14,8 +14,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_iris
 
-from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor
-from skbackprop._base import BaseMiniBatchMLP
+from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor, _validation
 
 river = pytest.importorskip(
     "river", reason="needs the [river] extra: pip install 'skbackprop[river]'"
@@ -122,25 +121,23 @@ def test_progressive_regression_learns_and_equals_partial_fit():
 
 
 def _count_validation_paths(monkeypatch):
-    """Record, for every training call, which path ``_prepare`` took."""
+    """Record, for every training call, which path its validation took."""
     paths = []
-    validate_params = BaseMiniBatchMLP._validate_params
-    prepare_stream_chunk = BaseMiniBatchMLP._prepare_stream_chunk
+    validate_in_full = _validation._validate_data_in_full
+    accept_known_chunk = _validation._accept_known_chunk
 
-    def full(self):
+    def full(*args, **kwargs):
         paths.append("full")
-        return validate_params(self)
+        return validate_in_full(*args, **kwargs)
 
-    def fast(self, *args):
-        prepared = prepare_stream_chunk(self, *args)
-        if prepared is not None:
+    def fast(*args):
+        call = accept_known_chunk(*args)
+        if call is not None:
             paths.append("fast")
-        return prepared
+        return call
 
-    # _validate_params starts the full path of _prepare and nothing else
-    # calls it while training.
-    monkeypatch.setattr(BaseMiniBatchMLP, "_validate_params", full)
-    monkeypatch.setattr(BaseMiniBatchMLP, "_prepare_stream_chunk", fast)
+    monkeypatch.setattr(_validation, "_validate_data_in_full", full)
+    monkeypatch.setattr(_validation, "_accept_known_chunk", fast)
     return paths
 
 

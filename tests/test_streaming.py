@@ -1,11 +1,12 @@
 """partial_fit streams: the fast path for known inputs equals full validation."""
 
+import pickle
+
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
-from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor
-from skbackprop._base import BaseMiniBatchMLP
+from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor, _validation
 
 
 def _stream(model, X, y, as_lists=False, weights=None, **kwargs):
@@ -19,9 +20,7 @@ def _stream(model, X, y, as_lists=False, weights=None, **kwargs):
 
 
 def _full_validation_only(monkeypatch):
-    monkeypatch.setattr(
-        BaseMiniBatchMLP, "_prepare_stream_chunk", lambda self, *args: None
-    )
+    monkeypatch.setattr(_validation, "_accept_known_chunk", lambda *args: None)
 
 
 CASES = {
@@ -69,7 +68,10 @@ def test_fast_path_is_taken_for_a_known_stream(monkeypatch):
     model.partial_fit(X, y, classes=[0, 1])
     calls = []
     monkeypatch.setattr(
-        BaseMiniBatchMLP, "_validate_params", lambda self: calls.append(1)
+        MiniBatchMLPClassifier, "_validate_params", lambda self: calls.append(1)
+    )
+    monkeypatch.setattr(
+        _validation, "_validate_data_in_full", lambda *a, **k: calls.append(2)
     )
     _stream(model, X, y)
     assert calls == []
@@ -109,3 +111,25 @@ def test_fast_path_rejects_what_full_validation_must_judge(X_change, y_change, m
     else:
         with pytest.raises(ValueError, match=match):
             model.partial_fit(X_change(X), y_change(y))
+
+
+@pytest.mark.parametrize("as_lists", [False, True])
+@pytest.mark.parametrize("case", ["binary", "regression"])
+def test_partial_fit_refuses_early_stopping_on_every_call(case, as_lists):
+    # The fast path runs the same call rules as full validation: a fitted
+    # model with unchanged parameters is refused too (scikit-learn#25693).
+    Estimator, target = CASES[case]
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 4))
+    y = target(X)
+    model = Estimator(hidden_layer_sizes=(5,), early_stopping=True, random_state=0)
+    model.fit(X, y)
+    kwargs = {"classes": np.unique(y)} if Estimator is MiniBatchMLPClassifier else {}
+    before = pickle.dumps(model.__dict__)
+    for rows in (slice(0, 1), slice(0, 40), slice(3, 4)):
+        Xi, yi = X[rows], y[rows]
+        if as_lists:
+            Xi, yi = Xi.tolist(), yi.tolist()
+        with pytest.raises(ValueError, match="does not support early_stopping"):
+            model.partial_fit(Xi, yi, **kwargs)
+        assert pickle.dumps(model.__dict__) == before

@@ -12,7 +12,7 @@ one training step:
 """
 
 from skbackprop.core.activations import ACTIVATIONS, Activation, get_activation
-from skbackprop.core.batching import batch_slices, shuffle_in_place
+from skbackprop.core.batching import Batches, batch_slices, shuffle_in_place
 from skbackprop.core.losses import LOSSES, Loss, get_loss
 from skbackprop.core.network import Network, forward, parameter_views
 from skbackprop.core.optimizers import SGD, Adam, Optimizer
@@ -23,6 +23,7 @@ __all__ = [
     "SGD",
     "Activation",
     "Adam",
+    "Batches",
     "Loss",
     "Network",
     "Optimizer",

@@ -4,9 +4,13 @@ One epoch visits every sample once, in batches of ``batch_size`` consecutive
 positions of an index array; the last batch holds what remains. With
 shuffling, the index array is permuted in place before each epoch, which
 consumes the random state exactly as scikit-learn's MLP does.
+:class:`Batches` puts the two together for a training loop and gathers the
+rows of each shuffled batch into buffers it reuses all epoch.
 """
 
-__all__ = ["batch_slices", "shuffle_in_place"]
+import numpy as np
+
+__all__ = ["Batches", "batch_slices", "shuffle_in_place"]
 
 
 def batch_slices(n_samples, batch_size):
@@ -64,3 +68,75 @@ def shuffle_in_place(indices, random_state):
     """
     random_state.shuffle(indices)
     return indices
+
+
+class Batches:
+    """The mini-batches of every epoch over the same arrays.
+
+    Parameters
+    ----------
+    arrays : list of (ndarray, sparse matrix or None)
+        Arrays with ``n_samples`` rows each (``X``, ``Y``, sample weights),
+        batched together; a None stays None in every batch.
+    batch_size : int
+        Rows per batch; the last batch of an epoch may be smaller.
+    random_state : numpy.random.RandomState or None
+        Shuffles the samples before each epoch; None keeps their order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.batching import Batches
+    >>> X, y = np.arange(10.0).reshape(5, 2), np.arange(5.0)
+    >>> for X_batch, y_batch, w_batch in Batches([X, y, None], 2, None).epoch():
+    ...     print(X_batch.shape, y_batch, w_batch)
+    (2, 2) [0. 1.] None
+    (2, 2) [2. 3.] None
+    (1, 2) [4.] None
+    """
+
+    def __init__(self, arrays, batch_size, random_state):
+        self.arrays = arrays
+        self.n_samples = next(a for a in arrays if a is not None).shape[0]
+        self.batch_size = batch_size
+        self.random_state = random_state
+        self._order = np.arange(self.n_samples)
+        if random_state is not None:
+            # Shuffled rows are gathered into these, reused every batch;
+            # sparse rows are copied by indexing (no out= there).
+            self._buffers = [
+                np.empty((batch_size, *a.shape[1:]), a.dtype)
+                if isinstance(a, np.ndarray)
+                else None
+                for a in arrays
+            ]
+
+    def epoch(self):
+        """Yield the batches of one epoch.
+
+        Yields
+        ------
+        batch : tuple of (ndarray, sparse matrix or None)
+            The rows of each array (None stays None). Shuffled batches are
+            buffers that the next batch overwrites.
+        """
+        if self.random_state is None:
+            for batch in batch_slices(self.n_samples, self.batch_size):
+                yield tuple(None if a is None else a[batch] for a in self.arrays)
+            return
+        order = shuffle_in_place(self._order, self.random_state)
+        for batch in batch_slices(self.n_samples, self.batch_size):
+            idx = order[batch]
+            yield tuple(
+                self._gather(a, buffer, idx)
+                for a, buffer in zip(self.arrays, self._buffers, strict=True)
+            )
+
+    @staticmethod
+    def _gather(array, buffer, idx):
+        if array is None:
+            return None
+        if buffer is None:  # a sparse matrix
+            return array[idx]
+        # The indices are in range by construction: mode="clip" skips the check.
+        return np.take(array, idx, axis=0, out=buffer[: len(idx)], mode="clip")

@@ -208,6 +208,10 @@ class Network:
         The loss, which also fixes the output function.
     dtype : {numpy.float32, numpy.float64}, default=numpy.float64
         Floating-point type of parameters, gradients and work buffers.
+    dropout_rates : sequence of float, default=None
+        Inverted-dropout rate of each hidden layer, in ``[0, 1)``; None
+        drops nothing. Masks are drawn in :meth:`loss_and_gradient` from the
+        ``random_state`` it is given.
 
     Attributes
     ----------
@@ -246,7 +250,17 @@ class Network:
     True
     """
 
-    def __init__(self, layer_units, hidden_activations, loss, dtype=np.float64):
+    #: No dropout: also what a network pickled before dropout rates loads with.
+    dropout_rates = ()
+
+    def __init__(
+        self,
+        layer_units,
+        hidden_activations,
+        loss,
+        dtype=np.float64,
+        dropout_rates=None,
+    ):
         self.layer_units = [int(u) for u in layer_units]
         if len(hidden_activations) != len(self.layer_units) - 2:
             raise ValueError(
@@ -256,6 +270,8 @@ class Network:
         self.hidden_activations = [get_activation(a) for a in hidden_activations]
         self.loss = get_loss(loss)
         self.dtype = np.dtype(dtype)
+        if dropout_rates is not None:
+            self.set_dropout_rates(dropout_rates)
         self.n_coefs = sum(
             fan_in * fan_out
             for fan_in, fan_out in zip(
@@ -284,7 +300,7 @@ class Network:
             "_activations",
             "_deltas",
             "_kept_pre_activations",
-            "_dropped",
+            "_masks",
             "_ones",
             "_penalty_scratch",
         ):
@@ -317,6 +333,24 @@ class Network:
         if activations != self.hidden_activations:
             self.hidden_activations = activations
             self._batch_capacity = 0  # which copies of Z to keep may change
+
+    def set_dropout_rates(self, rates):
+        """Set the dropout rate of each hidden layer (zeros: no dropout).
+
+        Parameters
+        ----------
+        rates : sequence of float
+            One rate in ``[0, 1)`` per hidden layer.
+        """
+        rates = [float(rate) for rate in rates]
+        if len(rates) != len(self.layer_units) - 2 or not all(
+            0 <= rate < 1 for rate in rates
+        ):
+            raise ValueError(
+                f"{len(self.layer_units) - 2} hidden layers need as many dropout "
+                f"rates, each in [0, 1); got {rates}."
+            )
+        self.dropout_rates = rates if any(rates) else ()
 
     @property
     def n_layers(self):
@@ -444,21 +478,18 @@ class Network:
                 self.layer_units[1:-1], self.hidden_activations, strict=True
             )
         ]
-        self._dropped = [None] * (self.n_layers - 2)
+        self._masks = [None] * (self.n_layers - 2)
         self._undropped = [None] * (self.n_layers - 2)  # allocated on first use
         self._ones = np.ones(n_samples, dtype=self.dtype)
         self._batch_capacity = n_samples
 
-    def forward_train(self, X, pre_activations=None, dropout_masks=None):
+    def forward_train(self, X, dropout_masks=None):
         """Forward pass on one batch into the work buffers.
 
         Parameters
         ----------
         X : {ndarray, sparse matrix} of shape (n, n_features)
             The batch.
-        pre_activations : list, default=None
-            If given, a copy of each layer's ``Z`` (of shape ``(n, u_l)``) is
-            appended to it before the activation overwrites it (inspection).
         dropout_masks : list of (ndarray of shape (n, u_l) or None), default=None
             Inverted-dropout masks of the hidden layers, from
             :meth:`draw_dropout_masks`; ``None`` (the default) drops nothing.
@@ -478,8 +509,6 @@ class Network:
         for l in range(last + 1):
             Z = _matmul(A[l], self.coefs[l], out=A[l + 1])  # Z = A_prev @ W: (n, u_l+1)
             Z += self.intercepts[l]  #                      Z += b: (u_l+1,) per row
-            if pre_activations is not None:
-                pre_activations.append(Z.copy())
             if l < last:
                 self._activate(l, Z, dropout_masks)  #      A = f(Z), in place
         return A
@@ -498,14 +527,13 @@ class Network:
             np.copyto(self._kept_pre_activations[l][:n], Z)
         activation.forward(Z)
         mask = None if dropout_masks is None else dropout_masks[l]
+        self._masks[l] = mask
         if mask is None:
-            self._dropped[l] = None
             return
         kept = self._undropped
         if kept[l] is None:  # _ensure_buffers resets it when batches grow
             kept[l] = np.empty((self._batch_capacity, Z.shape[1]), self.dtype)
         np.copyto(kept[l][:n], Z)
-        self._dropped[l] = mask
         Z *= mask
 
     def _backward_through_activation(self, l, delta):
@@ -514,7 +542,7 @@ class Network:
         With dropout, ``A = f(Z) * mask``, so the mask multiplies first.
         """
         n = delta.shape[0]
-        mask = self._dropped[l]
+        mask = self._masks[l]
         if mask is None:
             f_of_Z = self._activations[l][:n]
         else:
@@ -531,8 +559,8 @@ class Network:
         sample_weight=None,
         alpha=0.0,
         weight_total=None,
-        trace=None,
         dropout_masks=None,
+        random_state=None,
     ):
         r"""Objective of one batch and its gradient, by backpropagation.
 
@@ -552,14 +580,14 @@ class Network:
         weight_total : float, default=None
             The divisor ``s`` of the objective. ``None`` means ``n`` without
             weights and ``sum(sample_weight)`` with them, as in scikit-learn.
-        trace : list, default=None
-            If given, one dict per layer is appended to it, with copies of
-            that layer's ``Z``, ``A`` (for the last layer, ``g(Z)``), ``W``,
-            ``D``, ``dW`` and ``db`` (see :func:`skbackprop.inspection.trace_batch`).
         dropout_masks : list of (ndarray of shape (n, u_l) or None), default=None
             Inverted-dropout masks of the hidden layers, from
             :meth:`draw_dropout_masks`. Held fixed, they make ``J`` a smooth
             function of the parameters, so gradient checks apply.
+        random_state : numpy.random.RandomState, default=None
+            Where :attr:`dropout_rates` are set and no ``dropout_masks`` are
+            given, the masks of this batch are drawn from it; otherwise it is
+            not used.
 
         Returns
         -------
@@ -572,9 +600,11 @@ class Network:
         W, dW, db = self.coefs, self.coef_grads, self.intercept_grads
         last = self.n_layers - 2
 
+        if dropout_masks is None and self.dropout_rates and random_state is not None:
+            dropout_masks = self.draw_dropout_masks(n, self.dropout_rates, random_state)
+
         # Forward pass: A[l+1] = f(A[l] @ W[l] + b[l]); the last layer keeps Z.
-        pre_activations = None if trace is None else []
-        A = self.forward_train(X, pre_activations, dropout_masks)
+        A = self.forward_train(X, dropout_masks)
         D = [buffer[:n] for buffer in self._deltas]
 
         weights = self.params[: self.n_coefs]
@@ -602,22 +632,56 @@ class Network:
                 # then times f'(Z[l]) gives D[l-1] = dJ/dZ[l].
                 np.matmul(D[l], W[l].T, out=D[l - 1])
                 self._backward_through_activation(l - 1, D[l - 1])
-
-        if trace is not None:
-            for l in range(last + 1):
-                output = A[l + 1] if l < last else self.loss.output(A[l + 1].copy())
-                trace.append(
-                    {
-                        "layer": l + 1,
-                        "Z": pre_activations[l],
-                        "A": output.copy(),
-                        "W": W[l].copy(),
-                        "D": D[l].copy(),
-                        "dW": dW[l].copy(),
-                        "db": db[l].copy(),
-                    }
-                )
         return loss
+
+    def trace(self, X, Y, sample_weight=None, alpha=0.0):
+        """One forward and backward pass, keeping a copy of every matrix.
+
+        Inspection, not training: it runs :meth:`loss_and_gradient` (no
+        dropout) and copies what its buffers hold; each ``Z`` is recomputed
+        from the layer's input, as the forward pass computed it.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n, n_features)
+            The batch.
+        Y : ndarray of shape (n, n_outputs)
+            Targets, in the network's dtype.
+        sample_weight : ndarray of shape (n,), default=None
+            Per-sample weights.
+        alpha : float, default=0.0
+            Strength of the L2 penalty.
+
+        Returns
+        -------
+        loss : float
+            The objective ``J`` of the batch.
+        layers : list of dict
+            One per layer of weights, with copies of ``Z``, ``A`` (for the
+            last layer ``g(Z)``), ``W``, ``D``, ``dW`` and ``db``.
+        """
+        loss = self.loss_and_gradient(X, Y, sample_weight, alpha=alpha)
+        n, last = X.shape[0], self.n_layers - 2
+        A = [X] + [buffer[:n] for buffer in self._activations]
+        layers = []
+        for l in range(last + 1):
+            if l == last:
+                Z = A[l + 1].copy()
+            else:
+                Z = np.asarray(A[l] @ self.coefs[l]) + self.intercepts[l]
+            output = A[l + 1] if l < last else self.loss.output(A[l + 1].copy())
+            layers.append(
+                {
+                    "layer": l + 1,
+                    "Z": Z,
+                    "A": output.copy(),
+                    "W": self.coefs[l].copy(),
+                    "D": self._deltas[l][:n].copy(),
+                    "dW": self.coef_grads[l].copy(),
+                    "db": self.intercept_grads[l].copy(),
+                }
+            )
+        return loss, layers
 
     def _penalty_buffer(self, layer):
         """Scratch of ``coefs[layer]``'s shape for ``alpha * W``, reused."""

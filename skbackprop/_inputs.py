@@ -1,0 +1,42 @@
+"""Small input checks shared by validation, the fast paths and prediction."""
+
+import numpy as np
+
+
+def as_numeric_array(values):
+    """``values`` as a real-number ndarray, or None if it is anything else."""
+    if isinstance(values, list):
+        try:
+            values = np.asarray(values)
+        except ValueError:  # ragged rows
+            return None
+    if type(values) is not np.ndarray or values.dtype.kind not in "fiu":
+        return None
+    return values
+
+
+def check_not_all_zero(weights, message):
+    """Raise ``ValueError(message)`` if ``weights`` is given and all zero.
+
+    A batch whose weights are all zero has no objective to divide by.
+    """
+    if weights is not None and not weights.any():
+        raise ValueError(message)
+    return weights
+
+
+def known_rows(X, n_features, dtype):
+    """``X`` as finite rows of ``n_features`` in ``dtype``, or None.
+
+    The cheap acceptance of the streaming fast paths: a numeric 2-D array
+    (or list of rows) that full validation would accept unchanged. Anything
+    else returns None and goes through full validation, which gives the
+    errors.
+    """
+    X = as_numeric_array(X)
+    if X is None or X.ndim != 2 or X.shape[0] == 0 or X.shape[1] != n_features:
+        return None
+    X = X.astype(dtype, copy=False)
+    if not np.isfinite(X).all():
+        return None
+    return X

@@ -1,0 +1,475 @@
+"""Validation of a training call: one record of everything the call needs.
+
+:func:`validate_training_call` checks a ``fit`` or ``partial_fit`` call
+without changing the estimator and returns a :class:`TrainingCall`. It runs
+in three stages, each one place for its rules:
+
+1. :func:`current_settings`: the parameters, validated once and kept while
+   they stay the same objects (a stream does not pay for them per call);
+2. :func:`check_call_rules`: rules joining the parameters to the kind of
+   call (no early stopping in ``partial_fit``, ...), on every call;
+3. the data: a chunk of a known stream is accepted cheaply by
+   :func:`_accept_known_chunk`, anything else is validated in full by
+   :func:`_validate_data_in_full`, which gives the errors. Both end in the
+   same checks of the architecture and of assigned weights.
+"""
+
+import operator
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import is_classifier
+from sklearn.metrics import get_scorer
+from sklearn.utils import column_or_1d
+from sklearn.utils.validation import _check_sample_weight, validate_data
+
+from skbackprop._inputs import as_numeric_array, check_not_all_zero, known_rows
+from skbackprop.core import ACTIVATIONS
+
+STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the parameters say about the network, once validated."""
+
+    snapshot: tuple  # the parameter values validated; lists as tuple copies
+    hidden_layer_sizes: list
+    hidden_activations: list  # one name per hidden layer
+    dropout_rates: list  # one rate per hidden layer
+    stochastic: bool  # sgd or adam: epochs, partial_fit
+
+
+@dataclass
+class ValidationSet:
+    """Held-out data scored after every epoch: a split of X, or X_val."""
+
+    X: object  # ndarray or CSR matrix of shape (n_val, n_features)
+    y: np.ndarray  # targets as given, for scorers
+    Y: np.ndarray  # encoded targets, (n_val, n_outputs), for the loss
+    loss_weight: np.ndarray | None  # for the loss: class weights included
+    score_weight: np.ndarray | None  # for scores: the user's weights only
+
+
+@dataclass
+class TrainingCall:
+    """A training call's accepted inputs and what it sets when it succeeds."""
+
+    X: object  # ndarray or CSR matrix of shape (n_samples, n_features)
+    y: np.ndarray  # the targets as given (labels for early-stopping scores)
+    Y: np.ndarray  # encoded targets, (n_samples, n_outputs), X's dtype
+    sample_weight: np.ndarray | None  # for the loss: class weights included
+    score_weight: np.ndarray | None  # the user's sample_weight, for scores
+    incremental: bool  # partial_fit
+    first_pass: bool  # a new network is made
+    layer_units: list  # [n_features, *hidden_layer_sizes, n_outputs]
+    settings: Settings
+    targets: object  # the estimator's target encoding after this call
+    loss: object = None  # a core Loss or its name; None: the network's loss
+    validation: ValidationSet | None = None  # held-out data given to fit
+    assigned_weights: list | None = None  # coefs_ + intercepts_ set by hand
+
+
+# ----------------------------------------------------------------------
+# 1. Parameters
+# ----------------------------------------------------------------------
+def _parameter_values(estimator):
+    cls = type(estimator)
+    # inspect.signature costs tens of microseconds: once per class.
+    getter = cls.__dict__.get("_param_getter")
+    if getter is None:
+        getter = cls._param_getter = operator.attrgetter(*cls._get_param_names())
+    return getter(estimator)
+
+
+def _unchanged(settings, estimator):
+    """Whether every parameter is the object validated for ``settings``."""
+    return settings is not None and all(
+        now is then or (type(now) is list and tuple(now) == then)
+        for now, then in zip(
+            _parameter_values(estimator), settings.snapshot, strict=True
+        )
+    )
+
+
+def current_settings(estimator):
+    """The estimator's validated :class:`Settings`, and whether they are known.
+
+    Known settings (the parameters are the objects validated on the last
+    successful call) are returned as they are; otherwise the parameters are
+    validated in full.
+    """
+    settings = estimator.__dict__.get("_settings")
+    if _unchanged(settings, estimator):
+        return settings, True
+    estimator._validate_params()
+    # Lists are kept as tuple copies, so that editing one in place (not
+    # through set_params) is still noticed.
+    snapshot = tuple(
+        tuple(value) if type(value) is list else value
+        for value in _parameter_values(estimator)
+    )
+    sizes = hidden_layer_sizes(estimator)
+    settings = Settings(
+        snapshot=snapshot,
+        hidden_layer_sizes=sizes,
+        hidden_activations=hidden_activation_names(estimator, len(sizes)),
+        dropout_rates=_dropout_rates(estimator, len(sizes)),
+        stochastic=estimator.solver in STOCHASTIC_SOLVERS,
+    )
+    if any(settings.dropout_rates) and not settings.stochastic:
+        raise ValueError(
+            "dropout needs a stochastic solver ('sgd' or 'adam'); L-BFGS "
+            f"needs a deterministic objective (solver={estimator.solver!r})."
+        )
+    make_scorer(estimator)  # fails here, before training, if it cannot score
+    return settings, False
+
+
+def hidden_layer_sizes(estimator):
+    """``hidden_layer_sizes`` as a list of positive ints."""
+    sizes = estimator.hidden_layer_sizes
+    if not hasattr(sizes, "__iter__"):
+        sizes = [sizes]
+    sizes = list(sizes)
+    for size in sizes:
+        if isinstance(size, bool) or not isinstance(size, Integral) or size <= 0:
+            raise ValueError(
+                "hidden_layer_sizes must be positive integers, got "
+                f"{estimator.hidden_layer_sizes!r}."
+            )
+    return [int(size) for size in sizes]
+
+
+def _per_layer(estimator, name, n_hidden):
+    """A parameter given once, or once per hidden layer, as a list."""
+    value = getattr(estimator, name)
+    if isinstance(value, list | tuple):
+        if len(value) != n_hidden:
+            raise ValueError(
+                f"{name} has {len(value)} entries but the network has "
+                f"{n_hidden} hidden layer(s) (hidden_layer_sizes="
+                f"{estimator.hidden_layer_sizes!r}); give one value or one per "
+                "hidden layer."
+            )
+        return list(value)
+    return [value] * n_hidden
+
+
+def hidden_activation_names(estimator, n_hidden):
+    """One activation name per hidden layer."""
+    names = _per_layer(estimator, "activation", n_hidden)
+    for name in names:
+        if not isinstance(name, str) or name not in ACTIVATIONS:
+            raise ValueError(
+                f"Each entry of activation must be one of {sorted(ACTIVATIONS)}; "
+                f"got {name!r}."
+            )
+    return names
+
+
+def _dropout_rates(estimator, n_hidden):
+    rates = _per_layer(estimator, "dropout", n_hidden)
+    for rate in rates:
+        if isinstance(rate, bool) or not isinstance(rate, Real) or not 0 <= rate < 1:
+            raise ValueError(
+                f"Each dropout rate must be a float in [0, 1); got {rate!r}."
+            )
+    return [float(rate) for rate in rates]
+
+
+def make_scorer(estimator):
+    """The early-stopping scorer: None (default score), "loss" or a scorer.
+
+    A scorer name is checked against the methods this estimator has, so
+    that it fails before training, not after the first epoch.
+    """
+    scoring = estimator.scoring
+    if scoring is None or scoring == "loss" or callable(scoring):
+        return scoring
+    scorer = get_scorer(scoring)  # a ValueError lists the valid names
+    methods = getattr(scorer, "_response_method", "predict")
+    methods = [methods] if isinstance(methods, str) else list(methods)
+    if not any(hasattr(estimator, method) for method in methods):
+        raise ValueError(
+            f"scoring={scoring!r} needs {' or '.join(methods)}, which "
+            f"{type(estimator).__name__} does not have."
+        )
+    return scorer
+
+
+# ----------------------------------------------------------------------
+# 2. The call
+# ----------------------------------------------------------------------
+def check_call_rules(estimator, incremental, validation_data):
+    """Rules joining the parameters to the kind of call, on every path."""
+    if incremental and estimator.early_stopping:
+        raise ValueError("partial_fit does not support early_stopping=True.")
+    if validation_data is not None and estimator.solver not in STOCHASTIC_SOLVERS:
+        raise ValueError(
+            "X_val and y_val are scored after each epoch of the stochastic "
+            f"solvers ('sgd', 'adam'); solver={estimator.solver!r} has no epochs."
+        )
+
+
+# ----------------------------------------------------------------------
+# 3. The data
+# ----------------------------------------------------------------------
+def validate_training_call(
+    estimator, X, y, sample_weight, incremental, classes=None, validation_data=None
+):
+    """Validate one ``fit`` / ``partial_fit`` call without changing the estimator.
+
+    ``validation_data`` is ``fit``'s ``(X_val, y_val, sample_weight_val)``
+    or None. Returns a :class:`TrainingCall`.
+    """
+    settings, known = current_settings(estimator)
+    check_call_rules(estimator, incremental, validation_data)
+    fitted = estimator._is_fitted()
+    if incremental and known and fitted:
+        call = _accept_known_chunk(estimator, settings, X, y, sample_weight, classes)
+        if call is not None:
+            return call
+    # validate_data(reset=True) records the new X's features at once; a
+    # call that fails later must not leave them on the fitted model.
+    recorded = {
+        name: estimator.__dict__[name]
+        for name in ("n_features_in_", "feature_names_in_")
+        if name in estimator.__dict__
+    }
+    try:
+        return _validate_data_in_full(
+            estimator,
+            settings,
+            X,
+            y,
+            sample_weight,
+            incremental,
+            classes,
+            validation_data,
+            first_pass=not fitted or (not estimator.warm_start and not incremental),
+        )
+    except BaseException:
+        for name in ("n_features_in_", "feature_names_in_"):
+            if name in recorded:
+                estimator.__dict__[name] = recorded[name]  # keeps its place
+            else:
+                estimator.__dict__.pop(name, None)
+        raise
+
+
+def _accept_known_chunk(estimator, settings, X, y, sample_weight, classes):
+    """A typical chunk of a stream, accepted cheaply, or None.
+
+    A stream sends chunk after chunk of what the model has already
+    accepted: a numeric 2-D array (or list of rows) with the known features,
+    finite, with known labels. Checking just that costs a few microseconds
+    where full validation costs a millisecond, which is what one-row
+    ``partial_fit`` calls pay (river). Anything else returns None and goes
+    through full validation, which gives the errors.
+    """
+    network = estimator._network
+    if hasattr(estimator, "feature_names_in_"):
+        return None
+    X = known_rows(X, estimator.n_features_in_, network.dtype)
+    if X is None:
+        return None
+    n_samples = X.shape[0]
+    if sample_weight is not None:
+        sample_weight = as_numeric_array(sample_weight)
+        if (
+            sample_weight is None
+            or sample_weight.shape != (n_samples,)
+            or not np.isfinite(sample_weight).all()
+            or (sample_weight < 0).any()
+            or not sample_weight.any()
+        ):
+            return None
+        sample_weight = sample_weight.astype(network.dtype, copy=False)
+    targets = estimator._targets
+    Y = targets.encode_known(
+        y, n_samples, classes, network.layer_units[-1], network.dtype
+    )
+    if Y is None:
+        return None
+    targets, weights = targets.advance(
+        Y, sample_weight, estimator.__dict__.get("class_weight"), True
+    )
+    if weights is not None and not weights.any():
+        return None  # full validation raises the error
+    layer_units = [X.shape[1], *settings.hidden_layer_sizes, Y.shape[1]]
+    return TrainingCall(
+        X=X,
+        y=y,
+        Y=Y,
+        sample_weight=weights,
+        score_weight=sample_weight,
+        incremental=True,
+        first_pass=False,
+        layer_units=layer_units,
+        settings=settings,
+        targets=targets,
+        assigned_weights=_checked_weights(estimator, layer_units, X.dtype, False, True),
+    )
+
+
+def _validate_data_in_full(
+    estimator,
+    settings,
+    X,
+    y,
+    sample_weight,
+    incremental,
+    classes,
+    validation_data,
+    first_pass,
+):
+    # After the first pass the dtype is that of the parameters, so that a
+    # float64 chunk does not silently turn a float32 model into float64.
+    dtype = (np.float64, np.float32) if first_pass else estimator._network.dtype
+    X, y = validate_x_y(estimator, X, y, dtype, reset=first_pass)
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        check_not_all_zero(sample_weight, "sample_weight must not be all zero.")
+    targets, loss = estimator._target_type.for_call(
+        estimator, y, first_pass, incremental, classes
+    )
+    Y = np.ascontiguousarray(targets.encode(y), dtype=X.dtype)
+    if Y.ndim == 1:
+        Y = Y.reshape(-1, 1)
+    layer_units = [X.shape[1], *settings.hidden_layer_sizes, Y.shape[1]]
+    targets, weights = targets.advance(
+        Y, sample_weight, estimator.__dict__.get("class_weight"), incremental
+    )
+    check_not_all_zero(
+        weights, "The sample weights, times the class weights, are all zero."
+    )
+    validation = None
+    if validation_data is not None:
+        validation = _validation_set(
+            estimator, *validation_data, X.dtype, Y.shape[1], targets
+        )
+    return TrainingCall(
+        X=X,
+        y=y,
+        Y=Y,
+        sample_weight=weights,
+        score_weight=sample_weight,
+        incremental=incremental,
+        first_pass=first_pass,
+        layer_units=layer_units,
+        settings=settings,
+        targets=targets,
+        loss=loss,
+        validation=validation,
+        assigned_weights=_checked_weights(
+            estimator, layer_units, X.dtype, first_pass, incremental
+        ),
+    )
+
+
+def validate_x_y(estimator, X, y, dtype, reset):
+    """``X`` (CSR if sparse) and ``y`` (1-D if one column), validated."""
+    X, y = validate_data(
+        estimator,
+        X,
+        y,
+        accept_sparse=["csr", "csc"],
+        multi_output=True,
+        dtype=dtype,
+        reset=reset,
+        y_numeric=not is_classifier(estimator),
+    )
+    if sp.issparse(X) and X.format == "csc":
+        X = X.tocsr()  # training slices rows; CSR makes that cheap
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = column_or_1d(y, warn=True)
+    return X, y
+
+
+def _validation_set(
+    estimator, X_val, y_val, sample_weight_val, dtype, n_outputs, targets
+):
+    """Validate ``fit``'s ``X_val, y_val, sample_weight_val``."""
+    if X_val is None or y_val is None:
+        raise ValueError(
+            "X_val and y_val must be given together (and sample_weight_val "
+            "only with them)."
+        )
+    X_val, y_val = validate_x_y(estimator, X_val, y_val, dtype, reset=False)
+    Y_val = np.ascontiguousarray(targets.encode_validation(y_val), dtype=dtype).reshape(
+        X_val.shape[0], -1
+    )
+    if Y_val.shape[1] != n_outputs:
+        raise ValueError(f"y_val has {Y_val.shape[1]} outputs; y has {n_outputs}.")
+    if sample_weight_val is not None:
+        sample_weight_val = _check_sample_weight(
+            sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True
+        )
+    loss_weight = targets.weigh(
+        Y_val, sample_weight_val, estimator.__dict__.get("class_weight")
+    )
+    check_not_all_zero(loss_weight, "sample_weight_val must not be all zero.")
+    return ValidationSet(X_val, y_val, Y_val, loss_weight, sample_weight_val)
+
+
+def _checked_weights(estimator, layer_units, dtype, first_pass, incremental):
+    """Check the architecture; return weights assigned by hand, or None.
+
+    Training goes on from the network's parameter buffer, whose views
+    ``coefs_`` and ``intercepts_`` are. Arrays assigned in their place (by
+    hand, or by unpickling, which copies views) are where training goes on
+    from instead, as in scikit-learn; so are arrays assigned to an unfitted
+    model before ``partial_fit`` or a warm-started ``fit``: how one checks a
+    step against a worked example. A fresh fit draws new weights.
+    """
+    network = estimator.__dict__.get("_network")
+    if network is not None and not first_pass:
+        if network.layer_units != layer_units:
+            raise ValueError(
+                f"The fitted network has layer sizes {network.layer_units}, but "
+                f"this call implies {layer_units} (n_features, hidden_layer_sizes, "
+                "n_outputs). Refit from scratch (warm_start=False) to change them."
+            )
+        views = network.coefs + network.intercepts
+        given = [*estimator.coefs_, *estimator.intercepts_]
+        if len(views) == len(given) and all(
+            view is value for view, value in zip(views, given, strict=True)
+        ):
+            return None
+    elif network is not None or not (incremental or estimator.warm_start):
+        return None  # a fresh fit
+    assigned = [name in estimator.__dict__ for name in ("coefs_", "intercepts_")]
+    if not any(assigned):
+        return None
+    if not all(assigned):
+        raise ValueError(
+            "coefs_ and intercepts_ must be assigned together to start training "
+            f"from given weights; only {'coefs_' if assigned[0] else 'intercepts_'} "
+            "is set."
+        )
+    expected_coef = list(zip(layer_units[:-1], layer_units[1:], strict=True))
+    expected_intercept = [(fan_out,) for fan_out in layer_units[1:]]
+    try:
+        coefs = [np.asarray(W, dtype=dtype) for W in estimator.coefs_]
+        intercepts = [np.asarray(b, dtype=dtype) for b in estimator.intercepts_]
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"coefs_ and intercepts_ must be lists of numeric arrays: {error}"
+        ) from error
+    coef_shapes = [W.shape for W in coefs]
+    intercept_shapes = [b.shape for b in intercepts]
+    if coef_shapes != expected_coef or intercept_shapes != expected_intercept:
+        raise ValueError(
+            f"coefs_ and intercepts_ must have shapes {expected_coef} and "
+            f"{expected_intercept} for layer sizes {layer_units} (n_features, "
+            f"hidden_layer_sizes, n_outputs); got {coef_shapes} and "
+            f"{intercept_shapes}."
+        )
+    if not all(np.isfinite(w).all() for w in (*coefs, *intercepts)):
+        raise ValueError("The assigned coefs_ and intercepts_ must be finite.")
+    return coefs + intercepts
