@@ -311,9 +311,7 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
     def _raw_output_of_valid(self, X):
         """Raw outputs for data the estimator validated itself (held-out rows)."""
         network = self._network
-        return forward(
-            X, self.coefs_, self.intercepts_, network.hidden_activations, network.loss
-        )
+        return forward(X, self.coefs_, self.intercepts_, network.hidden_activations)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -86,12 +86,14 @@ def _parameter_values(estimator):
 
 def _unchanged(settings, estimator):
     """Whether every parameter is the object validated for ``settings``."""
-    return settings is not None and all(
-        now is then or (type(now) is list and tuple(now) == then)
-        for now, then in zip(
-            _parameter_values(estimator), settings.snapshot, strict=True
-        )
-    )
+    if settings is None:
+        return False
+    # A plain loop, no generator: this runs on every call of a stream.
+    values = _parameter_values(estimator)
+    for now, then in zip(values, settings.snapshot, strict=True):
+        if now is not then and not (type(now) is list and tuple(now) == then):
+            return False
+    return True
 
 
 def current_settings(estimator):

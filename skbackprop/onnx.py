@@ -24,38 +24,18 @@ from sklearn.utils.validation import check_is_fitted
 
 from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor
 from skbackprop._optional import import_optional
+from skbackprop.core.activations import ACTIVATIONS, GELU
 
 __all__ = ["SUPPORTED_ACTIVATIONS", "register_onnx_converters", "to_onnx"]
 
-#: Hidden-layer activations that the converters can write as ONNX operators.
-SUPPORTED_ACTIVATIONS = (
-    "identity",
-    "logistic",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "elu",
-    "selu",
-    "softplus",
-    "silu",
-    "gelu",
-)
-
-# The constants of skbackprop.core.activations.
-_LEAKY_RELU_SLOPE = 0.01
-_ELU_ALPHA = 1.0
-_SELU_ALPHA = 1.6732632423543772
-_SELU_SCALE = 1.0507009873554805
-_GELU_SQRT_2_OVER_PI = float(np.sqrt(2.0 / np.pi))
-_GELU_CUBIC = 0.044715
+#: Hidden-layer activations that the converters write as ONNX operators:
+#: every one of :data:`skbackprop.core.ACTIVATIONS`, the names the estimators
+#: accept. tests/test_onnx.py exports each, so that an activation added to
+#: the core without a translation here fails there.
+SUPPORTED_ACTIVATIONS = tuple(ACTIVATIONS)
 
 # ONNX's Gelu operator (with approximate="tanh") exists from opset 20 on.
 _GELU_OPSET = 20
-
-_OUTPUT_FUNCTIONS = {
-    MiniBatchMLPClassifier: ("logistic", "softmax"),
-    MiniBatchMLPRegressor: ("identity", "exp"),
-}
 
 _ALIASES = {
     MiniBatchMLPClassifier: "SkbackpropMiniBatchMLPClassifier",
@@ -64,45 +44,8 @@ _ALIASES = {
 
 
 # ----------------------------------------------------------------------
-# Checks shared by the parser, the shape calculators and the converters
+# Reading the fitted estimator
 # ----------------------------------------------------------------------
-def _hidden_activation_names(estimator):
-    """One activation name per hidden layer, checked against the supported ones."""
-    n_hidden = estimator.n_layers_ - 2
-    names = getattr(estimator, "hidden_activations_", None) or (
-        [estimator.activation] * n_hidden
-    )
-    names = list(names)
-    if len(names) != n_hidden:
-        raise ValueError(
-            f"{type(estimator).__name__} has {n_hidden} hidden layers but "
-            f"{len(names)} hidden activations ({names!r})."
-        )
-    for name in names:
-        # An Activation object is refused even when its name is known: its
-        # parameters (a leaky ReLU's slope, say) may differ from the defaults
-        # that the converter writes.
-        if not isinstance(name, str) or name not in SUPPORTED_ACTIVATIONS:
-            raise ValueError(
-                f"Cannot export the hidden activation {name!r} to ONNX. The "
-                f"supported activations are {', '.join(SUPPORTED_ACTIVATIONS)}."
-            )
-    return names
-
-
-def _check_exportable(estimator):
-    """Raise a clear error unless ``estimator`` is fitted and convertible."""
-    check_is_fitted(estimator)
-    names = _hidden_activation_names(estimator)
-    expected = _OUTPUT_FUNCTIONS[type(estimator)]
-    if estimator.out_activation_ not in expected:
-        raise ValueError(
-            f"Cannot export the output function {estimator.out_activation_!r} of "
-            f"{type(estimator).__name__} to ONNX; expected one of {expected}."
-        )
-    return names
-
-
 def _is_multilabel(classifier):
     # Binary problems have a single output unit and multiclass ones a
     # softmax, so several logistic outputs mean one per label.
@@ -123,13 +66,8 @@ def _label_values(classes):
     if classes.dtype.kind in "biu":
         return classes.astype(np.int64), True
     if classes.dtype.kind == "f":
-        # scikit-learn refuses non-integer float targets; this guards the cast.
-        if not np.all(classes == np.round(classes)):
-            raise ValueError(
-                f"Cannot export the class labels {classes.tolist()} to ONNX: "
-                "float labels must be whole numbers, exported as int64. Encode "
-                "the labels as integers or strings before fitting."
-            )
+        # scikit-learn refuses non-integer float labels ("Unknown label
+        # type"), so these are whole numbers, exported as int64.
         return classes.astype(np.int64), True
     if all(
         isinstance(c, numbers.Integral) and not isinstance(c, bool) for c in classes
@@ -222,18 +160,18 @@ def _hidden_activation(graph, name, Z):
     if name == "relu":
         return graph.node("Relu", [Z])
     if name == "leaky_relu":
+        slope = ACTIVATIONS[name].negative_slope
         if not graph.is_double:
-            return graph.node("LeakyRelu", [Z], alpha=_LEAKY_RELU_SLOPE)
+            return graph.node("LeakyRelu", [Z], alpha=slope)
         # max(z, s z) is z for z >= 0 and s z for z < 0, as 0 < s < 1.
-        return graph.node("Max", [Z, graph.scalar_op("Mul", Z, _LEAKY_RELU_SLOPE)])
-    if name == "elu":
-        if not graph.is_double:
-            return graph.node("Elu", [Z], alpha=_ELU_ALPHA)
-        return _elu_from_primitives(graph, Z, _ELU_ALPHA, 1.0)
-    if name == "selu":
-        if not graph.is_double:
-            return graph.node("Selu", [Z], alpha=_SELU_ALPHA, gamma=_SELU_SCALE)
-        return _elu_from_primitives(graph, Z, _SELU_ALPHA, _SELU_SCALE)
+        return graph.node("Max", [Z, graph.scalar_op("Mul", Z, slope)])
+    if name in ("elu", "selu"):
+        elu = ACTIVATIONS[name]
+        if graph.is_double:
+            return _elu_from_primitives(graph, Z, elu.alpha, elu.scale)
+        if name == "elu":
+            return graph.node("Elu", [Z], alpha=elu.alpha)
+        return graph.node("Selu", [Z], alpha=elu.alpha, gamma=elu.scale)
     if name == "softplus":
         if not graph.is_double:
             return graph.node("Softplus", [Z])
@@ -249,16 +187,25 @@ def _hidden_activation(graph, name, Z):
             return graph.node("Gelu", [Z], approximate="tanh")
         # 0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3)))
         cube = graph.node("Mul", [graph.node("Mul", [Z, Z]), Z])
-        u = graph.node("Add", [Z, graph.scalar_op("Mul", cube, _GELU_CUBIC)])
-        t = graph.node("Tanh", [graph.scalar_op("Mul", u, _GELU_SQRT_2_OVER_PI)])
+        u = graph.node("Add", [Z, graph.scalar_op("Mul", cube, GELU.CUBIC)])
+        t = graph.node("Tanh", [graph.scalar_op("Mul", u, GELU.SQRT_2_OVER_PI)])
         half_z = graph.scalar_op("Mul", Z, 0.5)
         return graph.node("Mul", [half_z, graph.scalar_op("Add", t, 1.0)])
-    # _check_exportable refuses other names before any node is added.
-    raise ValueError(f"Unsupported hidden activation {name!r}.")
+    # An activation added to the core without a translation here (the tests
+    # export every one of ACTIVATIONS).
+    raise ValueError(
+        f"Cannot export the hidden activation {name!r} to ONNX: skbackprop.onnx "
+        "has no translation for it."
+    )
 
 
-def _raw_output(graph, input_name, estimator, names):
-    """Nodes of the forward pass up to the last layer's raw output ``Z``."""
+def _raw_output(graph, input_name, estimator):
+    """Nodes of the forward pass up to the last layer's raw output ``Z``.
+
+    ``hidden_activations_`` holds one name (a key of the core's
+    ``ACTIVATIONS``) per hidden layer.
+    """
+    names = estimator.hidden_activations_
     A = graph.node("Cast", [input_name], to=graph.proto_dtype)
     n_layers = len(estimator.coefs_)
     for layer, (W, b) in enumerate(
@@ -302,8 +249,7 @@ def _classifier_shapes(operator):
     """Types of the classifier's outputs: label, then probabilities."""
     data_types = import_optional("skl2onnx.common.data_types", "onnx")
     utils_classifier = import_optional("skl2onnx.common.utils_classifier", "onnx")
-    classifier = operator.raw_operator
-    _check_exportable(classifier)
+    classifier = operator.raw_operator  # fitted: _parse_classifier checked
     _check_inputs(operator, 2)
     N = operator.inputs[0].get_first_dimension()
     classes = utils_classifier.get_label_classes(operator.scope_inst, classifier)
@@ -321,7 +267,8 @@ def _classifier_shapes(operator):
 def _regressor_shapes(operator):
     """Type of the regressor's output, ``(N, n_outputs_)``."""
     regressor = operator.raw_operator
-    _check_exportable(regressor)
+    # The first to read the regressor, as it has skl2onnx's default parser.
+    check_is_fitted(regressor)
     _check_inputs(operator, 1)
     N = operator.inputs[0].get_first_dimension()
     operator.outputs[0].type = _probability_type(operator)([N, regressor.n_outputs_])
@@ -333,7 +280,7 @@ def _parse_classifier(scope, model, inputs, custom_parsers=None):
     Its ZipMap reads ``classes_`` before any shape calculator runs, so an
     unfitted classifier would fail there with an AttributeError.
     """
-    _check_exportable(model)
+    check_is_fitted(model)
     # The parser skl2onnx uses for its own classifiers (zipmap and
     # output_class_labels options).
     parse = import_optional("skl2onnx._parse", "onnx")
@@ -347,10 +294,9 @@ def _convert_classifier(scope, operator, container):
     onnx = import_optional("onnx", "onnx")
     utils_classifier = import_optional("skl2onnx.common.utils_classifier", "onnx")
     classifier = operator.raw_operator
-    names = _check_exportable(classifier)
     graph = _Graph(scope, container, operator.inputs[0].type)
     label, probabilities = (variable.full_name for variable in operator.outputs)
-    Z = _raw_output(graph, operator.inputs[0].full_name, classifier, names)
+    Z = _raw_output(graph, operator.inputs[0].full_name, classifier)
 
     def floor_at_tiny(P):
         # predict_proba reports at least the smallest positive float, so that
@@ -389,10 +335,9 @@ def _convert_classifier(scope, operator, container):
 def _convert_regressor(scope, operator, container):
     """Outputs the predictions as a ``(N, n_outputs_)`` tensor."""
     regressor = operator.raw_operator
-    names = _check_exportable(regressor)
     graph = _Graph(scope, container, operator.inputs[0].type)
     output = operator.outputs[0].full_name
-    Z = _raw_output(graph, operator.inputs[0].full_name, regressor, names)
+    Z = _raw_output(graph, operator.inputs[0].full_name, regressor)
     if regressor.out_activation_ == "exp":
         # The core caps the exponent so that exp stays finite (Poisson loss).
         cap = np.log(np.finfo(graph.dtype).max) - 1
@@ -434,9 +379,9 @@ def register_onnx_converters():
 
     Notes
     -----
-    A conversion raises ``NotFittedError`` for an unfitted estimator, and
-    ``ValueError`` for a hidden activation outside
-    :data:`SUPPORTED_ACTIVATIONS`.
+    A conversion raises ``NotFittedError`` for an unfitted estimator. Every
+    hidden activation the estimators accept converts
+    (:data:`SUPPORTED_ACTIVATIONS`).
 
     Examples
     --------
@@ -544,9 +489,7 @@ def to_onnx(
     sklearn.exceptions.NotFittedError
         If the estimator is not fitted.
     ValueError
-        If a hidden activation has no ONNX equivalent (see
-        :data:`SUPPORTED_ACTIVATIONS`), or the number of features does not
-        match the estimator's.
+        If the number of features does not match the estimator's.
 
     See Also
     --------
@@ -576,8 +519,6 @@ def to_onnx(
     data_types = import_optional("skl2onnx.common.data_types", "onnx")
     register_onnx_converters()
     check_is_fitted(estimator)
-    if type(estimator) in _ALIASES:
-        _check_exportable(estimator)
     expected = getattr(estimator, "n_features_in_", None)
     is_double = False
     if X_sample is not None:

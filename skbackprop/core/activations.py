@@ -303,6 +303,12 @@ class ELU(Activation):
     alpha : float, default=1.0
         Saturation value :math:`-\alpha` for large negative inputs.
 
+    Attributes
+    ----------
+    scale : float
+        Factor :math:`\lambda` on both branches: 1 here, the constant of
+        :class:`SELU` there.
+
     Examples
     --------
     >>> import numpy as np
@@ -318,10 +324,10 @@ class ELU(Activation):
     """
 
     name = "elu"
+    scale = 1.0
 
     def __init__(self, alpha=1.0):
         self.alpha = alpha
-        self._scale = 1.0
 
     def forward(self, Z):
         # scale * (max(z, 0) + alpha * expm1(min(z, 0))): one formula for
@@ -330,14 +336,14 @@ class ELU(Activation):
         negative_part *= self.alpha
         np.maximum(Z, 0, out=Z)
         Z += negative_part
-        if self._scale != 1.0:
-            Z *= self._scale
+        if self.scale != 1.0:
+            Z *= self.scale
         return Z
 
     def derivative(self, A, delta, Z=None):
         # For z <= 0, f' = scale * alpha * e^z = f(z) + scale * alpha.
-        slope = A + self._scale * self.alpha
-        np.copyto(slope, self._scale, where=A > 0)
+        slope = A + self.scale * self.alpha
+        np.copyto(slope, self.scale, where=A > 0)
         delta *= slope
 
     def __repr__(self):
@@ -358,6 +364,13 @@ class SELU(ELU):
     with the self-normalising constants :math:`\lambda \approx 1.0507` and
     :math:`\alpha \approx 1.6733`. Pair it with ``weight_init="lecun_normal"``.
 
+    Attributes
+    ----------
+    alpha : float
+        The constant :math:`\alpha`, 1.6732632423543772.
+    scale : float
+        The constant :math:`\lambda`, 1.0507009873554805.
+
     Examples
     --------
     >>> import numpy as np
@@ -367,10 +380,12 @@ class SELU(ELU):
     """
 
     name = "selu"
+    alpha = 1.6732632423543772
+    scale = 1.0507009873554805
 
     def __init__(self):
-        self.alpha = 1.6732632423543772
-        self._scale = 1.0507009873554805
+        # No parameters: the constants above are fixed.
+        pass
 
     def __repr__(self):
         return "SELU()"
@@ -466,6 +481,13 @@ class GELU(Activation):
     exact :math:`z\,\Phi(z)`, whose error function NumPy lacks. Like
     :class:`SiLU`, it is not invertible, so the network keeps ``Z``.
 
+    Attributes
+    ----------
+    SQRT_2_OVER_PI : float
+        The factor :math:`\sqrt{2/\pi}` of :math:`u`.
+    CUBIC : float
+        The coefficient 0.044715 of :math:`z^3` in :math:`u`.
+
     Examples
     --------
     >>> import numpy as np
@@ -478,8 +500,8 @@ class GELU(Activation):
 
     name = "gelu"
     needs_pre_activation = True
-    _SQRT_2_OVER_PI = float(np.sqrt(2.0 / np.pi))
-    _CUBIC = 0.044715
+    SQRT_2_OVER_PI = float(np.sqrt(2.0 / np.pi))
+    CUBIC = 0.044715
 
     def _gate(self, Z):
         """``(1 + tanh u) / 2``, computed as ``sigmoid(2u)``.
@@ -491,10 +513,10 @@ class GELU(Activation):
         # clipping there keeps z**3 from overflowing and changes no result.
         Z = np.clip(Z, -1e4, 1e4)
         two_u = Z * Z
-        two_u *= self._CUBIC
+        two_u *= self.CUBIC
         two_u += 1
         two_u *= Z
-        two_u *= 2 * self._SQRT_2_OVER_PI
+        two_u *= 2 * self.SQRT_2_OVER_PI
         return sigmoid(two_u, out=two_u)
 
     def forward(self, Z):
@@ -507,10 +529,10 @@ class GELU(Activation):
         s = self._gate(Z)
         Z = np.clip(Z, -1e4, 1e4)  # beyond, s (1 - s) is 0 and f' is 0 or 1
         slope = Z * Z
-        slope *= 3 * self._CUBIC
+        slope *= 3 * self.CUBIC
         slope += 1
         slope *= Z
-        slope *= 2 * self._SQRT_2_OVER_PI
+        slope *= 2 * self.SQRT_2_OVER_PI
         slope *= s
         slope *= 1 - s
         slope += s

@@ -120,17 +120,19 @@ class Batches:
             The rows of each array (None stays None). Shuffled batches are
             buffers that the next batch overwrites.
         """
+        arrays = self.arrays
         if self.random_state is None:
             for batch in batch_slices(self.n_samples, self.batch_size):
-                yield tuple(None if a is None else a[batch] for a in self.arrays)
+                yield [None if a is None else a[batch] for a in arrays]
             return
         order = shuffle_in_place(self._order, self.random_state)
+        buffers = self._buffers
         for batch in batch_slices(self.n_samples, self.batch_size):
             idx = order[batch]
-            yield tuple(
-                self._gather(a, buffer, idx)
-                for a, buffer in zip(self.arrays, self._buffers, strict=True)
-            )
+            yield [
+                self._gather(array, buffer, idx)
+                for array, buffer in zip(arrays, buffers, strict=True)
+            ]
 
     @staticmethod
     def _gather(array, buffer, idx):

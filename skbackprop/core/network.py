@@ -144,7 +144,7 @@ def glorot_uniform_bound(fan_in, fan_out, activation):
     return np.sqrt(factor / (fan_in + fan_out))
 
 
-def forward(X, coefs, intercepts, hidden_activations, loss):
+def forward(X, coefs, intercepts, hidden_activations):
     """Raw outputs of a network for ``X``, allocating fresh arrays.
 
     This is the prediction path: it shares no buffer with anything, so any
@@ -160,13 +160,12 @@ def forward(X, coefs, intercepts, hidden_activations, loss):
         Biases of every layer.
     hidden_activations : list of Activation or str
         One activation per hidden layer (``len(coefs) - 1`` of them).
-    loss : Loss or str
-        Only its output function matters here, and it is *not* applied.
 
     Returns
     -------
     Z : ndarray of shape (n_samples, n_outputs)
-        Raw outputs (logits) of the last layer.
+        Raw outputs (logits) of the last layer; the loss's output function
+        (softmax, logistic, ...) is left to the caller.
 
     Examples
     --------
@@ -178,9 +177,9 @@ def forward(X, coefs, intercepts, hidden_activations, loss):
     >>> X = np.array([[1.0, -1.0]])
     >>> coefs = [np.array([[1.0], [2.0]]), np.array([[3.0]])]
     >>> intercepts = [np.array([0.5]), np.array([-1.0])]
-    >>> forward(X, coefs, intercepts, ["relu"], "squared_error")
+    >>> forward(X, coefs, intercepts, ["relu"])
     array([[-1.]])
-    >>> forward(X, coefs, intercepts, ["identity"], "squared_error")
+    >>> forward(X, coefs, intercepts, ["identity"])
     array([[-2.5]])
     """
     A = X

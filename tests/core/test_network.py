@@ -148,9 +148,7 @@ def test_forward_equals_forward_train(layer_units, activation, loss):
     rng = np.random.RandomState(1)
     X = rng.normal(size=(9, layer_units[0]))
     X_before, params_before = X.copy(), net.params.copy()
-    Z = forward(
-        X, net.coefs, net.intercepts, [activation] * (len(layer_units) - 2), loss
-    )
+    Z = forward(X, net.coefs, net.intercepts, [activation] * (len(layer_units) - 2))
     np.testing.assert_array_equal(X, X_before)
     np.testing.assert_array_equal(net.params, params_before)
     activations = net.forward_train(X)
@@ -192,10 +190,8 @@ def test_forward_sparse_equals_dense(sparse_format):
     net = _random_network([6, 5, 3, 2], "tanh", "log_loss")
     X = np.random.RandomState(2).normal(size=(8, 6))
     X[X < 0.3] = 0.0
-    dense = forward(X, net.coefs, net.intercepts, ["tanh", "tanh"], "log_loss")
-    sparse = forward(
-        sparse_format(X), net.coefs, net.intercepts, ["tanh", "tanh"], "log_loss"
-    )
+    dense = forward(X, net.coefs, net.intercepts, ["tanh", "tanh"])
+    sparse = forward(sparse_format(X), net.coefs, net.intercepts, ["tanh", "tanh"])
     assert isinstance(sparse, np.ndarray)
     np.testing.assert_allclose(sparse, dense, rtol=1e-14)
     np.testing.assert_allclose(

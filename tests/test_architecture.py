@@ -1,0 +1,57 @@
+"""The import rules of docs/architecture.md, checked on the source."""
+
+import ast
+import pathlib
+
+import pytest
+
+PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "skbackprop"
+INTEGRATIONS = ["inspection.py", "plotting.py", "onnx.py", "persistence.py"]
+# What an integration may import from inside the package.
+INTEGRATION_ALLOWED = {"skbackprop", "skbackprop._integration", "skbackprop._optional"}
+
+
+def _imports(path):
+    """(module, names) of every import in a file, relative ones resolved."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, []) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, f"{path.name}: use absolute imports"
+            found.append((node.module, [alias.name for alias in node.names]))
+    return found
+
+
+@pytest.mark.parametrize(
+    "path", sorted((PACKAGE / "core").glob("*.py")), ids=lambda p: p.name
+)
+def test_core_imports_numpy_only(path):
+    for module, _ in _imports(path):
+        top = module.split(".")[0]
+        assert top == "numpy" or module.startswith("skbackprop.core"), (
+            f"core/{path.name} imports {module}: core imports NumPy only"
+        )
+
+
+@pytest.mark.parametrize("name", INTEGRATIONS)
+def test_integrations_use_the_public_api_and_the_entry_point(name):
+    for module, names in _imports(PACKAGE / name):
+        if not module.startswith("skbackprop"):
+            continue
+        if module.startswith("skbackprop.core"):
+            continue  # public
+        assert module in INTEGRATION_ALLOWED, (
+            f"{name} imports {module}: integrations use the public API and "
+            "skbackprop._integration"
+        )
+        if module == "skbackprop":
+            assert all(not n.startswith("_") for n in names), (name, names)
+
+
+def test_the_rules_can_fail(tmp_path):
+    # The checker sees imports at any depth, not only at the top of a file.
+    source = tmp_path / "bad.py"
+    source.write_text("def f():\n    from skbackprop._base import X\n")
+    assert ("skbackprop._base", ["X"]) in _imports(source)
