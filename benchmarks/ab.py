@@ -24,7 +24,7 @@ two BLAS threads make the MNIST-sized fit many times slower and noisier.
 
 Usage, from the repo root::
 
-    python benchmarks/ab.py --a /tmp/skbp-before --b . [--repeats 5] [--quick]
+    python benchmarks/ab.py --a ../skbackprop-before --b . [--repeats 5] [--quick]
         [--threads N]
 """
 

@@ -31,6 +31,7 @@ import argparse
 import ast
 import json
 import os
+import subprocess
 import sys
 import warnings
 from collections import Counter
@@ -155,8 +156,8 @@ def markdown(result):
     modules.append(["**total**", *(sum(m[i] for m in modules) for i in (1, 2))])
     return "\n".join(
         [
-            f"# Call counts: skbackprop {result['skbackprop_version']} from "
-            f"`{result['skbackprop_dir']}` (sklearn {result['sklearn_version']})",
+            f"# Call counts: skbackprop {result['skbackprop_version']} at "
+            f"{result['revision']} (sklearn {result['sklearn_version']})",
             "",
             "Python function entries (`sys.setprofile` call events) in code "
             "files of each scope, after a warm-up of the same call; 300 x 20 "
@@ -176,12 +177,25 @@ def markdown(result):
     )  # fmt: skip
 
 
+def git_revision(directory):
+    """The checkout's commit (short), or "unknown" outside a git checkout."""
+    try:
+        return subprocess.run(
+            ["git", "-C", directory, "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
     result = {
-        "skbackprop_dir": package_dir(skbackprop),
+        "revision": git_revision(package_dir(skbackprop)),
         "skbackprop_version": skbackprop.__version__,
         "sklearn_version": sklearn.__version__,
         "calls": dynamic_counts(),
