@@ -2,8 +2,12 @@
 
 import ast
 import pathlib
+import warnings
 
+import numpy as np
 import pytest
+
+from skbackprop import MiniBatchMLPClassifier
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "skbackprop"
 INTEGRATIONS = ["inspection.py", "plotting.py", "onnx.py", "persistence.py"]
@@ -55,3 +59,23 @@ def test_the_rules_can_fail(tmp_path):
     source = tmp_path / "bad.py"
     source.write_text("def f():\n    from skbackprop._base import X\n")
     assert ("skbackprop._base", ["X"]) in _imports(source)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"max_iter": 1},  # the stochastic solvers' ConvergenceWarning
+        {"max_iter": 1, "solver": "lbfgs"},  # L-BFGS's
+        {"max_iter": 1, "batch_size": 500},  # batch_size clipped
+    ],
+)
+def test_warnings_point_at_the_callers_line(params):
+    # Stack levels are found at run time (the first frame outside the
+    # package), not frozen to today's call depth.
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(30, 3)), np.arange(30) % 2
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        MiniBatchMLPClassifier(hidden_layer_sizes=(3,), **params).fit(X, y)
+    assert record, "expected a warning"
+    assert {w.filename for w in record} == {__file__}
