@@ -23,6 +23,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skbackprop._callbacks import CallbackSupportMixin, callback_task
+from skbackprop._inputs import known_rows
 from skbackprop._threads import blas_thread_limit, limited_blas_threads
 from skbackprop._training import (
     batch_size,
@@ -294,10 +295,20 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
     def _raw_output(self, X):
         """Raw outputs (logits) of the last layer for validated ``X``.
 
+        Rows of the known schema (a numeric array or list of rows with the
+        fitted number of features, finite, on a model fitted without
+        feature names) skip scikit-learn's validation, which costs more
+        than a one-row prediction itself; they are converted as it would
+        convert them. Anything else is validated in full, with its errors.
+
         Returns
         -------
         Z : ndarray of shape (n_samples, n_outputs)
         """
+        if self._is_fitted() and "feature_names_in_" not in self.__dict__:
+            known = known_rows(X, self.n_features_in_)
+            if known is not None:
+                return self._raw_output_of_valid(known)
         check_is_fitted(self)
         X = validate_data(
             self,

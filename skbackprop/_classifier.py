@@ -334,10 +334,7 @@ default=None
         return len(self.classes_) == 2 and self._label_binarizer.y_type_ == "binary"
 
     def _labels_from_raw_output(self, Z):
-        probabilities = self._network.loss.output(Z)
-        if self.n_outputs_ == 1:
-            probabilities = probabilities.ravel()
-        return self._label_binarizer.inverse_transform(probabilities)
+        return self._targets.decode(self._network.loss.output(Z))
 
     def _score_raw_output(self, Z, y, sample_weight=None):
         y_pred = self._labels_from_raw_output(Z)

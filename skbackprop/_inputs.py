@@ -25,18 +25,25 @@ def check_not_all_zero(weights, message):
     return weights
 
 
-def known_rows(X, n_features, dtype):
-    """``X`` as finite rows of ``n_features`` in ``dtype``, or None.
+def known_rows(X, n_features, dtype=None):
+    """``X`` as finite rows of ``n_features`` floats, or None.
 
-    The cheap acceptance of the streaming fast paths: a numeric 2-D array
-    (or list of rows) that full validation would accept unchanged. Anything
-    else returns None and goes through full validation, which gives the
-    errors.
+    The cheap acceptance of the fast paths (streaming ``partial_fit``,
+    one-row prediction): a numeric 2-D array or list of rows that full
+    validation would accept as it is, converted as full validation would
+    convert it (to ``dtype``; without one, float32 and float64 stay and
+    other numbers become float64). Anything else returns None and goes
+    through full validation, which gives the errors.
     """
     X = as_numeric_array(X)
     if X is None or X.ndim != 2 or X.shape[0] == 0 or X.shape[1] != n_features:
         return None
+    if dtype is None:
+        dtype = X.dtype if X.dtype in _FLOATS else np.float64
     X = X.astype(dtype, copy=False)
     if not np.isfinite(X).all():
         return None
     return X
+
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))

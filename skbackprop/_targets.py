@@ -238,6 +238,30 @@ class ClassTargets:
         Y[np.arange(n_samples), codes] = 1
         return Y
 
+    def decode(self, probabilities):
+        """Labels from predicted probabilities, as ``LabelBinarizer`` decodes.
+
+        Parameters
+        ----------
+        probabilities : ndarray of shape (n_samples, n_outputs)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+        """
+        classes = self.binarizer.classes_
+        y_type = self.binarizer.y_type_
+        # The binarizer's own rules, without its validation (it costs more
+        # than a one-row prediction): the first most probable class, or the
+        # positive class above one half.
+        if y_type == "multiclass":
+            return classes.take(probabilities.argmax(axis=1), mode="clip")
+        if y_type == "binary" and len(classes) == 2:
+            return classes[(probabilities.ravel() > 0.5).astype(np.intp)]
+        if probabilities.shape[1] == 1:
+            probabilities = probabilities.ravel()
+        return self.binarizer.inverse_transform(probabilities)
+
     # ------------------------------------------------------------------
     # Class weights
     # ------------------------------------------------------------------

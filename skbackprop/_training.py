@@ -324,7 +324,14 @@ def print_epoch_row(estimator, optimizer, seconds):
             f"{estimator.validation_loss_curve_[-1]:>13.6g}",
             f"{estimator.validation_scores_[-1]:>13.6g}",
         ]
-    values += [f"{optimizer.learning_rate:>13.4g}", f"{seconds:>13.3f}"]
+    # The schedule's rate: SGD's current one; Adam keeps learning_rate_init
+    # (its optimizer.learning_rate is the step after bias correction).
+    rate = (
+        optimizer.learning_rate_init
+        if isinstance(optimizer, Adam)
+        else optimizer.learning_rate
+    )
+    values += [f"{rate:>13.4g}", f"{seconds:>13.3f}"]
     print(" ".join(values))
 
 

@@ -560,6 +560,28 @@ def test_verbose_2_prints_a_table(digits, capsys):
     rows = [line.split() for line in lines[1:4]]
     assert [row[0] for row in rows] == ["1", "2", "3"]
     assert all(len(row) == 6 for row in rows)
+    # The learning rate is Adam's learning_rate_init, not its corrected step.
+    assert all(float(row[4]) == 0.001 for row in rows)
+
+
+def test_verbose_2_shows_sgds_scheduled_rate(digits, capsys):
+    X_train, _, y_train, _ = digits
+    MiniBatchMLPClassifier(
+        hidden_layer_sizes=(8,),
+        solver="sgd",
+        learning_rate="invscaling",
+        learning_rate_init=0.1,
+        power_t=0.5,
+        max_iter=2,
+        verbose=2,
+        random_state=0,
+    ).fit(X_train, y_train)
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:3]]
+    # The rate each epoch trained with: invscaling's 0.1 / (t + 1) ** 0.5,
+    # t the samples seen before the epoch.
+    n = len(X_train)
+    expected = [0.1 / (t + 1) ** 0.5 for t in (0, n)]
+    assert [float(row[2]) for row in rows] == pytest.approx(expected, rel=1e-3)
 
 
 # -- found in review: validation sets across calls, scorers, failed calls ----

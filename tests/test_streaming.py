@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
-from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor, _validation
+from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor, _base, _validation
 
 
 def _stream(model, X, y, as_lists=False, weights=None, **kwargs):
@@ -133,3 +133,82 @@ def test_partial_fit_refuses_early_stopping_on_every_call(case, as_lists):
         with pytest.raises(ValueError, match="does not support early_stopping"):
             model.partial_fit(Xi, yi, **kwargs)
         assert pickle.dumps(model.__dict__) == before
+
+
+PREDICTIONS = {
+    MiniBatchMLPClassifier: ["predict", "predict_proba", "predict_log_proba"],
+    MiniBatchMLPRegressor: ["predict"],
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64])
+@pytest.mark.parametrize("case", CASES)
+def test_prediction_fast_path_equals_full_validation(monkeypatch, case, dtype):
+    Estimator, target = CASES[case]
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 4))
+    model = Estimator(hidden_layer_sizes=(5,), max_iter=3, random_state=0)
+    model.fit(X.astype(np.float32) if dtype is np.float32 else X, target(X))
+    rows = [(X[:1] * 3).astype(dtype), (X * 3).astype(dtype)]
+    for method in PREDICTIONS[Estimator]:
+        fast = [getattr(model, method)(Xi) for Xi in rows]
+        fast.append(getattr(model, method)(rows[0].tolist()))
+        with monkeypatch.context() as patch:
+            patch.setattr(_base, "known_rows", lambda *args: None)
+            full = [getattr(model, method)(Xi) for Xi in rows]
+            full.append(getattr(model, method)(rows[0].tolist()))
+        for a, b in zip(fast, full, strict=True):
+            assert a.dtype == b.dtype  # converted as validation converts
+            assert_array_equal(a, b)  # the same calls on the same shapes
+
+
+@pytest.mark.parametrize(
+    "X, error",
+    [
+        ([[np.nan, 0.0, 0.0, 0.0]], "NaN"),
+        ([[np.inf, 0.0, 0.0, 0.0]], "infinity"),
+        ([[0.0, 0.0, 0.0]], "features"),
+        (np.zeros((0, 4)), "minimum of 1"),
+        ([["a", "b", "c", "d"]], "could not convert"),
+    ],
+)
+def test_prediction_fast_path_keeps_the_errors_of_full_validation(X, error):
+    rng = np.random.RandomState(0)
+    X_train = rng.normal(size=(30, 4))
+    model = MiniBatchMLPClassifier(hidden_layer_sizes=(3,), max_iter=2)
+    model.fit(X_train, X_train[:, 0] > 0)
+    for method in PREDICTIONS[MiniBatchMLPClassifier]:
+        with pytest.raises(ValueError, match=error):
+            getattr(model, method)(X)
+
+
+def test_prediction_of_a_model_fitted_with_feature_names_still_warns():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(30, 3)), columns=["a", "b", "c"])
+    model = MiniBatchMLPRegressor(hidden_layer_sizes=(3,), max_iter=2)
+    model.fit(X, X["a"])
+    with pytest.warns(UserWarning, match="feature names"):
+        model.predict(X.to_numpy()[:1])
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel"])
+def test_labels_are_decoded_as_label_binarizer_does(kind):
+    from sklearn.preprocessing import LabelBinarizer
+
+    rng = np.random.RandomState(0)
+    if kind == "multilabel":
+        y = rng.randint(0, 2, size=(50, 3))
+    else:
+        y = np.array(["x", "y", "z"][: 2 if kind == "binary" else 3])[
+            rng.randint(0, 2 if kind == "binary" else 3, 50)
+        ]
+    model = MiniBatchMLPClassifier(hidden_layer_sizes=(3,), max_iter=2)
+    model.fit(rng.normal(size=(50, 4)), y)
+    n_outputs = model.n_outputs_
+    # Ties and the 0.5 threshold itself included.
+    P = rng.choice([0.0, 0.25, 0.5, 0.75, 1.0], size=(200, n_outputs))
+    binarizer = model._label_binarizer
+    expected = binarizer.inverse_transform(P.ravel() if n_outputs == 1 else P)
+    assert_array_equal(model._targets.decode(P), expected)
+    assert isinstance(binarizer, LabelBinarizer)
