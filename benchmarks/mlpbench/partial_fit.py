@@ -1,4 +1,4 @@
-"""The cost of one-row ``partial_fit`` and ``predict_proba`` calls."""
+"""The cost of one-row ``partial_fit`` and prediction calls."""
 
 import numpy as np
 
@@ -11,7 +11,7 @@ PARTIAL_FIT_CLASSES = [0, 1]
 
 
 def time_partial_fit(systems, solvers, repeats, n_calls, log):
-    """Microseconds per one-row ``partial_fit`` and ``predict_proba`` call.
+    """Microseconds per one-row ``partial_fit`` and prediction call.
 
     Each timing starts from a binary classifier fitted by ``partial_fit`` on
     a first chunk of rows and ten single rows (untimed), then makes
@@ -45,12 +45,19 @@ def time_partial_fit(systems, solvers, repeats, n_calls, log):
         for i in rows:
             model.partial_fit(X[i : i + 1], y[i : i + 1], classes=classes)
 
-    def predict_rows(model):
-        for i in rows:
-            model.predict_proba(X[i : i + 1])
+    def predicting(method):
+        def predict_rows(model):
+            predict = getattr(model, method)
+            for i in rows:
+                predict(X[i : i + 1])
+
+        return predict_rows
 
     operations = [("partial_fit", solver, partial_fit_rows) for solver in solvers]
-    operations.append(("predict_proba", solvers[0], predict_rows))
+    operations += [
+        (method, solvers[0], predicting(method))
+        for method in ("predict", "predict_proba", "predict_log_proba")
+    ]
     samples = {
         (op, solver): {system.name: [] for system in systems}
         for op, solver, _ in operations

@@ -99,6 +99,14 @@ def training_row(entry, name):
     return cells + [f"{timing['median']:.4g}", f"{spread:.0%}", fmt(ratio, ".2f"), peak]
 
 
+def _compact_over_floor(entry):
+    """The compact NumPy loop's time over the floor's, from the same run."""
+    ratios = entry["ratios"]
+    if "compact" not in ratios or "floor" not in ratios:
+        return None
+    return ratios["floor"] / ratios["compact"]
+
+
 def render_training(result):
     out = ["## Seconds per epoch", ""]
     groups = {}
@@ -122,7 +130,11 @@ def render_training(result):
     out += ["### Summary: ours / other (below 1: skbackprop is faster)", ""]
     rows = [
         [e["workload"], e["solver"], e["dtype"]]
-        + [fmt(e["ratios"].get(name), ".2f") for name in ("sklearn", "torch", "floor")]
+        + [
+            fmt(e["ratios"].get(name), ".2f")
+            for name in ("sklearn", "torch", "compact", "floor")
+        ]
+        + [fmt(_compact_over_floor(e), ".2f")]
         for e in result["training"]
     ]
     columns = (
@@ -131,10 +143,12 @@ def render_training(result):
         "dtype",
         "ours/sklearn",
         "ours/torch",
+        "ours/compact",
         "ours/floor",
+        "compact/floor",
     )
     out += [
-        markdown_table(columns, rows, "lllrrr"),
+        markdown_table(columns, rows, "lllrrrrr"),
         "",
         "s/epoch: seconds per epoch of a whole `fit` (validation and "
         "initialisation included) divided by its epochs. spread: (max - min) / "

@@ -216,7 +216,128 @@ class FloorSystem(System):
                         D = np.matmul(D, weights[layer].T, out=deltas[layer - 1][:n])
 
 
+class CompactSystem(System):
+    """A compact NumPy MLP: the same model with nothing but the training.
+
+    What a careful NumPy programmer writes for this one network: one flat
+    parameter vector with per-layer views, preallocated buffers, the
+    rows gathered with ``np.take(..., out=)``, ReLU in place, the output
+    delta fused (softmax, logistic or identity minus Y), the L2 term, and
+    the Adam or Nesterov-SGD step on the flat vector with scikit-learn's
+    formulas, at the library's default BLAS threads. No validation, no
+    divergence check, no callbacks, no early stopping: how fast a plain
+    NumPy loop can be, the yardstick of skbackprop's overhead.
+    """
+
+    name = "compact"
+
+    def fit_epochs(self, n_epochs):
+        X, y, workload = self.X, self.y, self.workload
+        n_samples, dtype = X.shape[0], X.dtype
+        batch_size = min(workload.batch_size, n_samples)
+        units = [workload.n_features, *workload.hidden, workload.n_outputs]
+        if workload.task == "multiclass":
+            Y = np.eye(workload.n_outputs, dtype=dtype)[
+                np.unique(y, return_inverse=True)[1]
+            ]
+        else:
+            Y = y.reshape(-1, 1).astype(dtype)
+        rng = np.random.RandomState(MODEL_SEED)
+        shapes = list(zip(units[:-1], units[1:], strict=True))
+        n_coefs = sum(a * b for a, b in shapes)
+        params = np.empty(n_coefs + sum(units[1:]), dtype=dtype)
+        grads = np.empty_like(params)
+
+        def views(flat):
+            Ws, bs, start = [], [], 0
+            for a, b in shapes:
+                Ws.append(flat[start : start + a * b].reshape(a, b))
+                start += a * b
+            for _, b in shapes:
+                bs.append(flat[start : start + b])
+                start += b
+            return Ws, bs
+
+        Ws, bs = views(params)
+        dWs, dbs = views(grads)
+        for (a, b), W, bias in zip(shapes, Ws, bs, strict=True):
+            bound = np.sqrt(6.0 / (a + b))
+            W[...] = rng.uniform(-bound, bound, (a, b))
+            bias[...] = rng.uniform(-bound, bound, b)
+        x_buf = np.empty((batch_size, units[0]), dtype)
+        y_buf = np.empty((batch_size, units[-1]), dtype)
+        acts = [np.empty((batch_size, u), dtype) for u in units[1:]]
+        deltas = [np.empty((batch_size, u), dtype) for u in units[1:]]
+        ones = np.ones(batch_size, dtype)
+        first, second = np.zeros_like(params), np.zeros_like(params)
+        scratch = np.empty_like(params)
+        beta_1, beta_2, eps, momentum = 0.9, 0.999, 1e-8, 0.9
+        lr = LEARNING_RATES[self.solver]
+        last = len(shapes) - 1
+        step = 0
+        sample_idx = np.arange(n_samples)
+        for _ in range(n_epochs):
+            rng.shuffle(sample_idx)
+            for start in range(0, n_samples, batch_size):
+                idx = sample_idx[start : start + batch_size]
+                n = len(idx)
+                A = [np.take(X, idx, axis=0, out=x_buf[:n], mode="clip")]
+                Yb = np.take(Y, idx, axis=0, out=y_buf[:n], mode="clip")
+                for l in range(last + 1):
+                    Z = np.matmul(A[l], Ws[l], out=acts[l][:n])
+                    Z += bs[l]
+                    if l < last:
+                        np.maximum(Z, 0, out=Z)
+                    A.append(Z)
+                D = deltas[last][:n]
+                Z = A[-1]
+                if workload.task == "multiclass":
+                    Z -= Z.max(axis=1, keepdims=True)
+                    np.exp(Z, out=Z)
+                    Z /= Z.sum(axis=1, keepdims=True)
+                elif workload.task == "binary":
+                    np.negative(Z, out=Z)
+                    np.exp(Z, out=Z)
+                    Z += 1
+                    np.reciprocal(Z, out=Z)
+                np.subtract(Z, Yb, out=D)
+                D /= n
+                for l in range(last, -1, -1):
+                    np.matmul(A[l].T, D, out=dWs[l])
+                    dWs[l] += (ALPHA / n) * Ws[l]
+                    np.matmul(ones[:n], D, out=dbs[l])
+                    if l > 0:
+                        D_prev = np.matmul(D, Ws[l].T, out=deltas[l - 1][:n])
+                        D_prev *= A[l] > 0
+                        D = D_prev
+                step += 1
+                if self.solver == "adam":
+                    first *= beta_1
+                    first += (1 - beta_1) * grads
+                    second *= beta_2
+                    np.multiply(grads, grads, out=scratch)
+                    second += (1 - beta_2) * scratch
+                    rate = lr * np.sqrt(1 - beta_2**step) / (1 - beta_1**step)
+                    np.sqrt(second, out=scratch)
+                    scratch += eps
+                    np.divide(first, scratch, out=scratch)
+                    scratch *= rate
+                    params -= scratch
+                else:  # Nesterov momentum
+                    first *= momentum
+                    first -= lr * grads
+                    np.multiply(first, momentum, out=scratch)
+                    scratch -= lr * grads
+                    params += scratch
+
+
 SYSTEMS = {
     system.name: system
-    for system in (SkbackpropSystem, SklearnSystem, TorchSystem, FloorSystem)
+    for system in (
+        SkbackpropSystem,
+        SklearnSystem,
+        TorchSystem,
+        FloorSystem,
+        CompactSystem,
+    )
 }

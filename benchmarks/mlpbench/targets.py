@@ -31,11 +31,12 @@ def evaluate_targets(result):
     for entry in result["training"]:
         where = f"{entry['workload']} {entry['solver']}"
         ratios = entry["ratios"]
-        if entry["workload"] in ("digits", "stream", "regression"):
+        if entry["workload"] == "digits":
             check("2x faster than sklearn", where, ratios.get("sklearn"), 0.5)
-        if entry["workload"] in ("mnist-f32", "mnist-f64"):
-            check("within 1.3x of the floor", where, ratios.get("floor"), 1.3)
-        check("never slower than torch", where, ratios.get("torch"), 1.0)
+        # As fast as a plain NumPy loop of the same model (same run).
+        check(
+            "no slower than the compact NumPy loop", where, ratios.get("compact"), 1.0
+        )
         # On the workloads whose X outweighs the model: a copy of X in fit
         # would make the added peak at least the size of X.
         memory = entry["memory"].get(OURS)
@@ -43,11 +44,19 @@ def evaluate_targets(result):
             value = memory["peak_mib"] / entry["x_mib"]
             check("fit adds no copy of X (peak / X)", where, value, 1.0, strict=True)
     for entry in result["partial_fit"]:
-        if entry["operation"] == "partial_fit":
+        operation = entry["operation"]
+        if operation == "partial_fit":
             check(
                 "one-row partial_fit 10x cheaper than sklearn",
                 entry["solver"],
                 entry["ratios"].get("sklearn"),
                 0.1,
+            )
+        else:
+            check(
+                f"one-row {operation} 5x cheaper than sklearn",
+                entry["solver"],
+                entry["ratios"].get("sklearn"),
+                0.2,
             )
     return targets

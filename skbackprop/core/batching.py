@@ -141,4 +141,4 @@ class Batches:
         if buffer is None:  # a sparse matrix
             return array[idx]
         # The indices are in range by construction: mode="clip" skips the check.
-        return np.take(array, idx, axis=0, out=buffer[: len(idx)], mode="clip")
+        return array.take(idx, axis=0, out=buffer[: len(idx)], mode="clip")

@@ -622,8 +622,6 @@ class Network:
         for l in range(last, -1, -1):
             # The batch dimension is summed away in A[l].T @ D[l]: (u_l, u_l+1).
             _matmul(A[l].T, D[l], out=dW[l])
-            if alpha:  # dW = A.T @ D + (alpha / s) * W
-                dW[l] += np.multiply(W[l], decay, out=self._penalty_buffer(l))
             # db = D summed over samples, (u_l+1,); ones @ D is a fast column sum.
             np.matmul(self._ones[:n], D[l], out=db[l])
             if l > 0:
@@ -631,6 +629,13 @@ class Network:
                 # then times f'(Z[l]) gives D[l-1] = dJ/dZ[l].
                 np.matmul(D[l], W[l].T, out=D[l - 1])
                 self._backward_through_activation(l - 1, D[l - 1])
+        if alpha:
+            # dW += (alpha / s) * W for every layer at once: the weights
+            # (and their gradients) are the first n_coefs entries of the
+            # flat vectors.
+            self.grads[: self.n_coefs] += np.multiply(
+                weights, decay, out=self._penalty_buffer()
+            )
         return loss
 
     def trace(self, X, Y, sample_weight=None, alpha=0.0):
@@ -682,11 +687,9 @@ class Network:
             )
         return loss, layers
 
-    def _penalty_buffer(self, layer):
-        """Scratch of ``coefs[layer]``'s shape for ``alpha * W``, reused."""
+    def _penalty_buffer(self):
+        """Scratch of the weights' size for ``alpha * W``, reused."""
         scratch = self.__dict__.get("_penalty_scratch")
         if scratch is None or scratch.dtype != self.dtype:
-            scratch = self._penalty_scratch = np.empty(
-                max(W.size for W in self.coefs), self.dtype
-            )
-        return scratch[: self.coefs[layer].size].reshape(self.coefs[layer].shape)
+            scratch = self._penalty_scratch = np.empty(self.n_coefs, self.dtype)
+        return scratch

@@ -72,6 +72,9 @@ class Optimizer:
         states = [getattr(self, name) for name in self.state_names]
         n = params.shape[0]
         scratch = self._scratch_vectors(min(n, BLOCK_SIZE), params.dtype)
+        if n <= BLOCK_SIZE:  # one block: no slicing
+            self._update_block(scalars, params, grads, *states, *scratch)
+            return
         for start in range(0, n, BLOCK_SIZE):
             block = slice(start, start + BLOCK_SIZE)
             size = min(BLOCK_SIZE, n - start)
