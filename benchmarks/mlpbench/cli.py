@@ -27,13 +27,14 @@ from .environment import blas_limits, environment
 from .memory import measure_memory, memory_child
 from .partial_fit import time_partial_fit
 from .report import render_markdown
+from .river_stream import river_unavailable_reason, time_river_stream
 from .scaling import time_scaling
 from .systems import SYSTEMS
 from .targets import evaluate_targets
 from .timing import CpuMeter, ratios_to_ours, time_training
 from .workloads import make_data, make_workloads
 
-EXTRA_WORKLOADS = ("partial-fit", "scaling")
+EXTRA_WORKLOADS = ("partial-fit", "river", "scaling")
 
 
 def parse_args(argv=None):
@@ -115,6 +116,7 @@ def run(args, log):
         "training": [],
         "partial_fit": [],
         "scaling": None,
+        "river": None,
     }
 
     for workload in workloads.values():
@@ -168,6 +170,14 @@ def run(args, log):
             n_calls=300 if args.quick else 1000,
             log=log,
         )
+
+    if "river" in args.workloads:
+        reason = river_unavailable_reason()
+        if reason:
+            log(f"river: skipped, {reason}")
+        else:
+            log("river: progressive validation on Phishing")
+            result["river"] = time_river_stream(args.repeats, log)
 
     if "scaling" in args.workloads and OURS in available:
         workload = workloads["stream"]

@@ -192,6 +192,32 @@ def render_partial_fit(result):
     return "\n".join(out)
 
 
+def render_river(result):
+    rows = result["river"]
+    ours = next(r for r in rows if r["model"] == "skbackprop")["seconds"]["median"]
+    out = [
+        "## A river stream",
+        "",
+        "`river.evaluate.progressive_val_score` on river's Phishing data (1,250 "
+        "rows): each row predicted, then learnt, after river's online "
+        "`StandardScaler`. The MLPs (scikit-learn's defaults, hidden (100,)) run "
+        "through `river.compat`; river's own models for scale.",
+        "",
+    ]
+    table_rows = [
+        [
+            r["model"],
+            f"{r['seconds']['median']:.3f}",
+            f"{ours / r['seconds']['median']:.3f}",
+            f"{100 * r['accuracy']:.1f}%",
+        ]
+        for r in rows
+    ]
+    columns = ("model", "seconds (median)", "skbackprop / model", "accuracy")
+    out += [markdown_table(columns, table_rows, "lrrr"), ""]
+    return "\n".join(out)
+
+
 def render_scaling(result):
     scaling = result["scaling"]
     out = [
@@ -232,6 +258,8 @@ def render_markdown(result):
         parts.append(render_training(result))
     if result["partial_fit"]:
         parts.append(render_partial_fit(result))
+    if result.get("river"):
+        parts.append(render_river(result))
     if result["scaling"]:
         parts.append(render_scaling(result))
     if result["targets"]:
