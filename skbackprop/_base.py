@@ -174,6 +174,14 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
     def __sklearn_is_fitted__(self):
         return self._is_fitted()
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "_network" in self.__dict__ and "_targets" not in self.__dict__:
+            # Saved by skbackprop 0.1.0, which kept the target encoding in
+            # attributes of its own; its settings are validated anew on the
+            # next training call.
+            self._targets = self._target_type.from_fitted(self)
+
     # ------------------------------------------------------------------
     # Training: validate, apply, train
     # ------------------------------------------------------------------

@@ -32,6 +32,11 @@ class RegressionTargets:
     def __init__(self, loss):
         self.loss_name = loss
 
+    @classmethod
+    def from_fitted(cls, estimator):
+        """The encoding of a model fitted by skbackprop 0.1.0."""
+        return cls(estimator._network.loss.name)
+
     @staticmethod
     def core_loss(estimator, n_outputs=None):
         """The core loss of the ``loss`` parameter and its options."""
@@ -111,6 +116,12 @@ class ClassTargets:
         self.binarizer = binarizer
         self.class_counts = class_counts
         self.multilabel = binarizer.y_type_.startswith("multilabel")
+
+    @classmethod
+    def from_fitted(cls, estimator):
+        """The encoding of a model fitted by skbackprop 0.1.0."""
+        state = estimator.__dict__
+        return cls(state["_label_binarizer"], state.pop("_class_counts", None))
 
     @staticmethod
     def loss_name(multiclass):

@@ -3,12 +3,14 @@
 import importlib
 import inspect
 import io
+import pathlib
 import pickle
 
 import joblib
 import numpy as np
 import pytest
-from numpy.testing import assert_array_equal
+import sklearn
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.datasets import load_diabetes, load_iris
 from sklearn.pipeline import make_pipeline
@@ -312,3 +314,28 @@ def test_skops_loads_a_model_fitted_with_a_scorer_name(sio):
     data = sio.dumps(model)
     loaded = sio.loads(data, trusted=skops_trusted_types())
     assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_models_saved_by_version_0_1_0_predict_and_train_on():
+    # tests/data/fitted-by-skbackprop-0.1.0.pkl was written by skbackprop
+    # 0.1.0 (commit 0e6dd2e) with numpy 2.4 and scikit-learn 1.9.1; pickles
+    # of scikit-learn objects load only under the version that wrote them.
+    if sklearn.__version__ != "1.9.1" or np.__version__.split(".")[0] != "2":
+        pytest.skip(
+            "the stored pickle holds scikit-learn 1.9.1 and numpy 2 objects, "
+            f"not loadable by scikit-learn {sklearn.__version__}"
+        )
+    path = pathlib.Path(__file__).parent / "data" / "fitted-by-skbackprop-0.1.0.pkl"
+    with open(path, "rb") as file:
+        saved = pickle.load(file)
+    clf, reg, X = saved["classifier"], saved["regressor"], saved["X"]
+    assert_array_equal(clf.predict(X[:10]), saved["labels"])
+    # Same weights and calls; a tolerance for another machine's BLAS.
+    assert_allclose(clf.predict_proba(X[:10]), saved["proba"], rtol=1e-12)
+    assert_allclose(reg.predict(X[:10]), saved["values"], rtol=1e-12, atol=1e-12)
+    # Training goes on: class counts ("balanced") and the Huber loss carry over.
+    counts = clf._targets.class_counts.copy()
+    clf.partial_fit(X[:6], saved["y_class"][:6])
+    assert clf._targets.class_counts.sum() == counts.sum() + 6
+    reg.partial_fit(X[:6], saved["y_reg"][:6])
+    assert reg._network.loss.name == "huber"
