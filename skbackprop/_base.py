@@ -32,7 +32,7 @@ from skbackprop._training import (
     train_stochastic,
 )
 from skbackprop._validation import STOCHASTIC_SOLVERS, validate_training_call
-from skbackprop.core import ACTIVATIONS, Network, forward, get_loss
+from skbackprop.core import ACTIVATIONS, Network, forward
 from skbackprop.core.network import WEIGHT_INITS
 
 
@@ -241,11 +241,11 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
         network = self._network
         if call.assigned_weights is not None:
             self._adopt_weights(call.assigned_weights)
-        if call.loss is not None:  # validated in full: parameters may be new
+        if call.validated_in_full:  # the parameters may have changed
             # As in scikit-learn, a changed activation applies from now on.
             network.set_hidden_activations(settings.hidden_activations)
             network.set_dropout_rates(settings.dropout_rates)
-            network.loss = get_loss(call.loss)  # e.g. a new quantile
+            network.loss = call.loss  # e.g. a new quantile
 
     def _initialize(self, call):
         """A new network, its weights drawn or assigned, and fresh records."""
@@ -269,7 +269,7 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
             network.initialize(
                 self._random_state, init_names or ["identity"], scheme=self.weight_init
             )
-            self.coefs_, self.intercepts_ = network.coefs, network.intercepts
+            self._adopt_weights(None)
         self.n_iter_ = 0
         self.t_ = 0
         self.n_layers_ = len(call.layer_units)
@@ -285,17 +285,20 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
             reset_validation_records(self, validated=self.early_stopping)
 
     def _adopt_weights(self, weights):
-        """Copy checked weights into the buffer; ``coefs_`` become its views.
+        """Copy checked weights (None: none) in; ``coefs_`` become the views.
 
         The one place where the two meet: after it, ``coefs_`` and
         ``intercepts_`` are the buffer's views again.
         """
         network = self._network
-        for view, value in zip(
-            network.coefs + network.intercepts, weights, strict=True
-        ):
-            view[...] = value
-        self.coefs_, self.intercepts_ = network.coefs, network.intercepts
+        if weights is not None:
+            views = network.coefs + network.intercepts
+            for view, value in zip(views, weights, strict=True):
+                view[...] = value
+        # Lists of their own: replacing coefs_[0] must not replace the
+        # network's view too (the change is then seen, checked and adopted).
+        self.coefs_ = list(network.coefs)
+        self.intercepts_ = list(network.intercepts)
 
     # ------------------------------------------------------------------
     # Prediction

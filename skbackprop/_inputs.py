@@ -22,10 +22,9 @@ def check_not_all_zero(weights, message):
     """
     if weights is not None and not weights.any():
         raise ValueError(message)
-    return weights
 
 
-def known_rows(X, n_features, dtype=None):
+def known_rows(X, n_features, dtype=None, ndim=2):
     """``X`` as finite rows of ``n_features`` floats, or None.
 
     The cheap acceptance of the fast paths (streaming ``partial_fit``,
@@ -33,14 +32,19 @@ def known_rows(X, n_features, dtype=None):
     validation would accept as it is, converted as full validation would
     convert it (to ``dtype``; without one, float32 and float64 stay and
     other numbers become float64). Anything else returns None and goes
-    through full validation, which gives the errors.
+    through full validation, which gives the errors. ``ndim=1`` checks a
+    vector of ``n_features`` entries instead (sample weights).
     """
     X = as_numeric_array(X)
-    if X is None or X.ndim != 2 or X.shape[0] == 0 or X.shape[1] != n_features:
+    if X is None or X.ndim != ndim or X.shape[-1] != n_features or X.size == 0:
         return None
     if dtype is None:
         dtype = X.dtype if X.dtype in _FLOATS else np.float64
-    X = X.astype(dtype, copy=False)
+    if X.dtype != dtype:
+        # A value beyond the new dtype becomes inf, which sends the input
+        # to full validation: its error, not NumPy's cast warning.
+        with np.errstate(over="ignore"):
+            X = X.astype(dtype)
     if not np.isfinite(X).all():
         return None
     return X

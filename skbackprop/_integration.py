@@ -11,10 +11,13 @@ behind them as long as these keep their contracts. A test
 import copy
 from dataclasses import dataclass
 
-from sklearn.base import clone
-
 from skbackprop._targets import ClassTargets, RegressionTargets
-from skbackprop._validation import Settings, current_settings, validate_training_call
+from skbackprop._validation import (
+    Settings,
+    hidden_activation_names,
+    hidden_layer_sizes,
+    validate_training_call,
+)
 
 __all__ = ["PreparedBatch", "fitted_state_types", "layer_plan", "prepare_batch"]
 
@@ -47,30 +50,32 @@ def prepare_batch(estimator, X, y, sample_weight=None):
     """The estimator's network (a copy) and ``X, y`` validated as training would.
 
     A fitted estimator lends its current weights and the batch is checked as
-    a ``partial_fit`` chunk would be; an unfitted one gets the initial
-    weights ``fit`` would draw with its ``random_state``.
+    a ``partial_fit`` chunk would be. An unfitted one gets the weights a user
+    assigned to ``coefs_`` and ``intercepts_`` (checked as training checks
+    them), or else the initial weights ``fit`` would draw with its
+    ``random_state``.
     """
-    if estimator.__sklearn_is_fitted__():
-        model = copy.deepcopy(estimator)
-        # A partial_fit chunk's checks, which early stopping (a fit-only
-        # setting) would refuse.
-        model.early_stopping = False
-        call = validate_training_call(model, X, y, sample_weight, incremental=True)
-    else:
-        model = clone(estimator)
-        call = validate_training_call(model, X, y, sample_weight, incremental=False)
+    model = copy.deepcopy(estimator)
+    # Checked as training would check them, without a fit-only setting
+    # (early stopping) that a partial_fit chunk would refuse.
+    model.early_stopping = False
+    fitted = model.__sklearn_is_fitted__()
+    if not fitted:
+        model.warm_start = True  # start from assigned weights, if any
+    call = validate_training_call(model, X, y, sample_weight, incremental=fitted)
     model._apply(call)
     return PreparedBatch(
         model._network, call.X, call.Y, call.sample_weight, model.alpha
     )
 
 
-def layer_plan(estimator, n_features_in, n_outputs):
-    """Layer sizes, hidden activation names and output function, unfitted.
+def layer_plan(estimator, n_features_in=None, n_outputs=None):
+    """Layer sizes, hidden activation names and output function.
 
-    For a configured estimator the output function is that of its loss for
-    ``n_outputs`` outputs (a classifier with more than two is taken as
-    multiclass).
+    A fitted estimator reports its network. A configured one is described
+    from its parameters for ``n_features_in`` inputs and ``n_outputs``
+    outputs (a classifier with more than two is taken as multiclass); only
+    the parameters that shape the layers are checked.
 
     Returns
     -------
@@ -78,10 +83,18 @@ def layer_plan(estimator, n_features_in, n_outputs):
     hidden_activations : list of str
     output_name : str
     """
-    settings, _ = current_settings(estimator)
-    loss = estimator._target_type.core_loss(estimator, n_outputs)
-    units = [n_features_in, *settings.hidden_layer_sizes, n_outputs]
-    return units, list(settings.hidden_activations), loss.output_name
+    network = estimator.__dict__.get("_network")
+    if network is not None:
+        names = [activation.name for activation in network.hidden_activations]
+        return list(network.layer_units), names, network.loss.output_name
+    if n_features_in is None or n_outputs is None:
+        raise ValueError(
+            "An unfitted estimator needs n_features_in and n_outputs to be described."
+        )
+    sizes = hidden_layer_sizes(estimator)
+    activations = hidden_activation_names(estimator, len(sizes))
+    output = estimator._target_type.output_name(estimator, n_outputs)
+    return [n_features_in, *sizes, n_outputs], activations, output
 
 
 def fitted_state_types():

@@ -30,15 +30,20 @@ class RegressionTargets:
     class_counts = None  # regressors weigh no classes
 
     def __init__(self, loss):
-        self.loss_name = loss
+        self.loss = loss  # the name of the loss parameter
 
     @classmethod
     def from_fitted(cls, estimator):
         """The encoding of a model fitted by skbackprop 0.1.0."""
         return cls(estimator._network.loss.name)
 
+    @classmethod
+    def output_name(cls, estimator, n_outputs):
+        """The output function of the ``loss`` parameter (no options needed)."""
+        return get_loss(estimator.loss).output_name
+
     @staticmethod
-    def core_loss(estimator, n_outputs=None):
+    def core_loss(estimator):
         """The core loss of the ``loss`` parameter and its options."""
         if estimator.loss == "huber":
             return Huber(delta=estimator.huber_delta)
@@ -64,7 +69,7 @@ class RegressionTargets:
         return targets, loss
 
     def _check_values(self, y, name):
-        if self.loss_name == "poisson" and np.any(y < 0):
+        if self.loss == "poisson" and np.any(y < 0):
             raise ValueError(
                 f"Some value(s) of {name} are negative, which is not allowed for "
                 "the Poisson loss."
@@ -81,12 +86,13 @@ class RegressionTargets:
     def encode_known(self, y, n_samples, classes, n_outputs, dtype):
         """``Y`` for a streaming chunk's plainly valid ``y``, else None."""
         y = as_numeric_array(y)
-        if y is None or y.shape not in ((n_samples,), (n_samples, n_outputs)):
-            return None
-        if y.ndim == 1 and n_outputs != 1:
+        # One output takes a vector: a column goes to full validation, which
+        # warns about it.
+        expected = (n_samples,) if n_outputs == 1 else (n_samples, n_outputs)
+        if y is None or y.shape != expected:
             return None
         Y = y.reshape(n_samples, -1).astype(dtype, copy=False)
-        if not np.isfinite(Y).all() or (self.loss_name == "poisson" and (Y < 0).any()):
+        if not np.isfinite(Y).all() or (self.loss == "poisson" and (Y < 0).any()):
             return None
         return Y
 
@@ -124,18 +130,18 @@ class ClassTargets:
         return cls(state["_label_binarizer"], state.pop("_class_counts", None))
 
     @staticmethod
-    def loss_name(multiclass):
+    def _core_loss(multiclass):
         """Softmax cross-entropy for one label of many classes, else logistic."""
-        return "log_loss" if multiclass else "binary_log_loss"
+        return get_loss("log_loss" if multiclass else "binary_log_loss")
 
     @classmethod
-    def core_loss(cls, estimator, n_outputs):
-        """The loss for ``n_outputs`` outputs before any data is seen.
+    def output_name(cls, estimator, n_outputs):
+        """The output function for ``n_outputs`` outputs, before any data.
 
         More than two outputs are taken as multiclass: a multilabel target
         is told apart only by its data.
         """
-        return get_loss(cls.loss_name(n_outputs > 2))
+        return cls._core_loss(n_outputs > 2).output_name
 
     @classmethod
     def for_call(cls, estimator, y, first_pass, incremental, classes=None):
@@ -194,7 +200,7 @@ class ClassTargets:
                     f"the previous call to fit. Previously got {estimator.classes_!r}, "
                     f"y has {seen!r}."
                 )
-        loss = cls.loss_name(binarizer.y_type_ == "multiclass")
+        loss = cls._core_loss(binarizer.y_type_ == "multiclass")
         return cls(binarizer, counts), loss
 
     def encode(self, y):

@@ -1,7 +1,8 @@
 """Validation of a training call: one record of everything the call needs.
 
 :func:`validate_training_call` checks a ``fit`` or ``partial_fit`` call
-without changing the estimator and returns a :class:`TrainingCall`. It runs
+and returns a :class:`TrainingCall`; a call that fails leaves the estimator
+as it was. It runs
 in three stages, each one place for its rules:
 
 1. :func:`current_settings`: the parameters, validated once and kept while
@@ -25,7 +26,7 @@ from sklearn.metrics import get_scorer
 from sklearn.utils import column_or_1d
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from skbackprop._inputs import as_numeric_array, check_not_all_zero, known_rows
+from skbackprop._inputs import check_not_all_zero, known_rows
 from skbackprop.core import ACTIVATIONS
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
@@ -35,7 +36,7 @@ STOCHASTIC_SOLVERS = ("sgd", "adam")
 class Settings:
     """What the parameters say about the network, once validated."""
 
-    snapshot: tuple  # the parameter values validated; lists as tuple copies
+    snapshot: tuple  # the parameter values validated (see _frozen)
     hidden_layer_sizes: list
     hidden_activations: list  # one name per hidden layer
     dropout_rates: list  # one rate per hidden layer
@@ -64,10 +65,11 @@ class TrainingCall:
     score_weight: np.ndarray | None  # the user's sample_weight, for scores
     incremental: bool  # partial_fit
     first_pass: bool  # a new network is made
+    validated_in_full: bool  # False: a chunk of a known stream, parameters as before
     layer_units: list  # [n_features, *hidden_layer_sizes, n_outputs]
     settings: Settings
     targets: object  # the estimator's target encoding after this call
-    loss: object = None  # a core Loss or its name; None: the network's loss
+    loss: object = None  # the core Loss; None: the network's (a known chunk)
     validation: ValidationSet | None = None  # held-out data given to fit
     assigned_weights: list | None = None  # coefs_ + intercepts_ set by hand
 
@@ -84,14 +86,30 @@ def _parameter_values(estimator):
     return getter(estimator)
 
 
+_MUTABLE = (list, dict, np.ndarray)
+
+
+def _frozen(value):
+    """A parameter value as validated: mutable containers as tuple copies.
+
+    Editing a list, dict or array in place (not through ``set_params``)
+    is then still noticed by :func:`_unchanged`.
+    """
+    if type(value) is dict:
+        return tuple(value.items())
+    if type(value) in _MUTABLE:
+        return tuple(value.tolist() if type(value) is np.ndarray else value)
+    return value
+
+
 def _unchanged(settings, estimator):
-    """Whether every parameter is the object validated for ``settings``."""
+    """Whether every parameter is the value validated for ``settings``."""
     if settings is None:
         return False
     # A plain loop, no generator: this runs on every call of a stream.
     values = _parameter_values(estimator)
     for now, then in zip(values, settings.snapshot, strict=True):
-        if now is not then and not (type(now) is list and tuple(now) == then):
+        if now is not then and not (type(now) in _MUTABLE and _frozen(now) == then):
             return False
     return True
 
@@ -107,12 +125,7 @@ def current_settings(estimator):
     if _unchanged(settings, estimator):
         return settings, True
     estimator._validate_params()
-    # Lists are kept as tuple copies, so that editing one in place (not
-    # through set_params) is still noticed.
-    snapshot = tuple(
-        tuple(value) if type(value) is list else value
-        for value in _parameter_values(estimator)
-    )
+    snapshot = tuple(_frozen(value) for value in _parameter_values(estimator))
     sizes = hidden_layer_sizes(estimator)
     settings = Settings(
         snapshot=snapshot,
@@ -222,10 +235,12 @@ def check_call_rules(estimator, incremental, validation_data):
 def validate_training_call(
     estimator, X, y, sample_weight, incremental, classes=None, validation_data=None
 ):
-    """Validate one ``fit`` / ``partial_fit`` call without changing the estimator.
+    """Validate one ``fit`` / ``partial_fit`` call.
 
     ``validation_data`` is ``fit``'s ``(X_val, y_val, sample_weight_val)``
-    or None. Returns a :class:`TrainingCall`.
+    or None. Returns a :class:`TrainingCall`. Only scikit-learn's
+    ``n_features_in_`` / ``feature_names_in_`` are set on the way (by
+    ``validate_data``), and put back as they were if the call fails.
     """
     settings, known = current_settings(estimator)
     check_call_rules(estimator, incremental, validation_data)
@@ -280,16 +295,13 @@ def _accept_known_chunk(estimator, settings, X, y, sample_weight, classes):
         return None
     n_samples = X.shape[0]
     if sample_weight is not None:
-        sample_weight = as_numeric_array(sample_weight)
-        if (
-            sample_weight is None
-            or sample_weight.shape != (n_samples,)
-            or not np.isfinite(sample_weight).all()
-            or (sample_weight < 0).any()
-            or not sample_weight.any()
-        ):
+        # Converted first, so that a weight beyond the model's dtype shows
+        # as inf and goes to full validation, which refuses it.
+        sample_weight = known_rows(sample_weight, n_samples, network.dtype, ndim=1)
+        if sample_weight is None or (sample_weight < 0).any():
             return None
-        sample_weight = sample_weight.astype(network.dtype, copy=False)
+        if not sample_weight.any():
+            return None
     targets = estimator._targets
     Y = targets.encode_known(
         y, n_samples, classes, network.layer_units[-1], network.dtype
@@ -310,6 +322,7 @@ def _accept_known_chunk(estimator, settings, X, y, sample_weight, classes):
         score_weight=sample_weight,
         incremental=True,
         first_pass=False,
+        validated_in_full=False,
         layer_units=layer_units,
         settings=settings,
         targets=targets,
@@ -363,6 +376,7 @@ def _validate_data_in_full(
         score_weight=sample_weight,
         incremental=incremental,
         first_pass=first_pass,
+        validated_in_full=True,
         layer_units=layer_units,
         settings=settings,
         targets=targets,
@@ -457,12 +471,18 @@ def _checked_weights(estimator, layer_units, dtype, first_pass, incremental):
     expected_coef = list(zip(layer_units[:-1], layer_units[1:], strict=True))
     expected_intercept = [(fan_out,) for fan_out in layer_units[1:]]
     try:
-        coefs = [np.asarray(W, dtype=dtype) for W in estimator.coefs_]
-        intercepts = [np.asarray(b, dtype=dtype) for b in estimator.intercepts_]
-    except (TypeError, ValueError) as error:
+        given = [np.asarray(w) for w in (*estimator.coefs_, *estimator.intercepts_)]
+    except (TypeError, ValueError) as error:  # ragged
         raise ValueError(
             f"coefs_ and intercepts_ must be lists of numeric arrays: {error}"
         ) from error
+    if any(w.dtype.kind not in "fiu" for w in given):
+        raise ValueError(
+            "coefs_ and intercepts_ must be lists of real-number arrays; got "
+            f"dtypes {[str(w.dtype) for w in given]}."
+        )
+    coefs = [w.astype(dtype) for w in given[: len(estimator.coefs_)]]
+    intercepts = [w.astype(dtype) for w in given[len(estimator.coefs_) :]]
     coef_shapes = [W.shape for W in coefs]
     intercept_shapes = [b.shape for b in intercepts]
     if coef_shapes != expected_coef or intercept_shapes != expected_intercept:

@@ -128,3 +128,10 @@ def test_describe_network_names_each_layers_own_activation(
         y = rng.poisson(1.0, size=(20, n_outputs)).squeeze()
     fitted = estimator.set_params(max_iter=2).fit(X, y)
     assert describe_network(fitted).layers == description.layers
+
+
+def test_describe_network_checks_only_the_parameters_that_shape_the_layers():
+    # A quantile loss still lacks its quantile: that does not change the layers.
+    model = MiniBatchMLPRegressor(hidden_layer_sizes=(4,), loss="quantile")
+    description = describe_network(model, n_features_in=5, n_outputs=3)
+    assert [d["activation"] for d in description.layers] == ["relu", "identity"]

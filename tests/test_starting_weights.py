@@ -96,7 +96,7 @@ def test_fit_without_warm_start_draws_fresh_weights_as_scikit_learn():
         ([START_COEFS[0].T, START_COEFS[1]], START_INTERCEPTS, "have shapes"),
         (START_COEFS, [START_INTERCEPTS[0], np.ones(2)], "have shapes"),
         ([np.full((3, 2), np.nan), START_COEFS[1]], START_INTERCEPTS, "finite"),
-        ([[["a", "b"]] * 3, START_COEFS[1]], START_INTERCEPTS, "numeric"),
+        ([[["a", "b"]] * 3, START_COEFS[1]], START_INTERCEPTS, "real-number"),
         (START_COEFS, None, "assigned together"),
     ],
 )
@@ -110,3 +110,36 @@ def test_assigned_weights_that_do_not_fit_are_refused(coefs, intercepts, message
         model.partial_fit(X_ONE, np.array([0]), classes=[0, 1])
     assert "coefs_" in str(error.value)
     assert pickle.dumps(model.__dict__) == before  # nothing set, nothing dropped
+
+
+def test_replacing_one_layer_of_a_fitted_model_is_adopted():
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(30, 3)), rng.randint(0, 2, 30)
+    model = MiniBatchMLPClassifier(hidden_layer_sizes=(4,), random_state=0)
+    model.partial_fit(X, y, classes=[0, 1])
+    model.coefs_[0] = np.full((3, 4), 0.1)  # one layer, by item assignment
+    before = model.predict_proba(X)
+    model.partial_fit(X, y)
+    # Training started from the new layer and moved it: it is the network's
+    # view again, not a frozen copy beside it.
+    assert np.shares_memory(model.coefs_[0], model._network.params)
+    assert not np.allclose(model.coefs_[0], 0.1)
+    assert np.abs(model.coefs_[0] - 0.1).max() < 0.05  # a step, not a restart
+    assert not np.array_equal(model.predict_proba(X), before)
+
+
+def test_inspection_sees_the_assigned_starting_weights():
+    from skbackprop.inspection import trace_batch
+
+    model = _assign(MiniBatchMLPClassifier(**PARAMS))
+    trace = trace_batch(model, X_ONE, np.array([0]))
+    assert_allclose(trace.layers[0]["W"], START_COEFS[0], rtol=0)
+    assert_allclose(trace.layers[1]["W"], START_COEFS[1], rtol=0)
+
+
+def test_assigned_weights_must_be_real_numbers():
+    model = MiniBatchMLPClassifier(**PARAMS)
+    model.coefs_ = [np.array([["0.1", "0.2"]] * 3), START_COEFS[1]]
+    model.intercepts_ = START_INTERCEPTS
+    with pytest.raises(ValueError, match="real-number arrays"):
+        model.partial_fit(X_ONE, np.array([0]), classes=[0, 1])

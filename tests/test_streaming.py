@@ -212,3 +212,38 @@ def test_labels_are_decoded_as_label_binarizer_does(kind):
     expected = binarizer.inverse_transform(P.ravel() if n_outputs == 1 else P)
     assert_array_equal(model._targets.decode(P), expected)
     assert isinstance(binarizer, LabelBinarizer)
+
+
+def test_fast_path_refuses_weights_beyond_the_models_dtype():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 4)).astype(np.float32)
+    y = rng.randint(0, 3, 20)
+    model = MiniBatchMLPClassifier(hidden_layer_sizes=(5,), random_state=0)
+    model.partial_fit(X, y, classes=[0, 1, 2])
+    model.partial_fit(X[:2], y[:2])  # the stream is known
+    before = pickle.dumps(model.__dict__)
+    with pytest.raises(ValueError, match="infinity"):
+        model.partial_fit(X[:2], y[:2], sample_weight=np.array([1e39, 1.0]))
+    assert pickle.dumps(model.__dict__) == before
+
+
+def test_an_array_of_hidden_sizes_edited_in_place_is_noticed():
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(20, 4)), rng.randint(0, 3, 20)
+    sizes = np.array([5])
+    model = MiniBatchMLPClassifier(hidden_layer_sizes=sizes)
+    model.partial_fit(X, y, classes=[0, 1, 2])
+    sizes[0] = 7
+    with pytest.raises(ValueError, match="layer sizes"):
+        model.partial_fit(X, y)
+
+
+def test_a_column_of_targets_warns_on_every_call_of_a_stream():
+    from sklearn.exceptions import DataConversionWarning
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 4))
+    model = MiniBatchMLPRegressor(hidden_layer_sizes=(3,))
+    for _ in range(3):
+        with pytest.warns(DataConversionWarning):
+            model.partial_fit(X, X[:, :1])
