@@ -78,7 +78,9 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         the end. Only for 'sgd' and 'adam', and not in ``partial_fit``.
 
     validation_fraction : float, default=0.1
-        Fraction of the training data held out for early stopping.
+        Fraction of the training data held out for early stopping, in [0, 1)
+        (0 only where no split is made: without early stopping, or with
+        ``X_val``).
 
     beta_1 : float, default=0.9
         Decay rate of Adam's first moment estimate, in [0, 1).

@@ -227,6 +227,16 @@ def check_call_rules(estimator, incremental, validation_data):
             "X_val and y_val are scored after each epoch of the stochastic "
             f"solvers ('sgd', 'adam'); solver={estimator.solver!r} has no epochs."
         )
+    if (
+        estimator.early_stopping
+        and estimator.validation_fraction == 0
+        and validation_data is None
+    ):
+        # As scikit-learn, 0 is accepted where it is not used.
+        raise ValueError(
+            "early_stopping=True needs a validation set: a validation_fraction "
+            "in (0, 1), or X_val and y_val given to fit."
+        )
 
 
 # ----------------------------------------------------------------------

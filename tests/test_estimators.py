@@ -373,3 +373,17 @@ def test_unfitted_estimators_raise_not_fitted():
                 getattr(model, method)(
                     X, *(() if method == "predict" else ([1, 2, 3],))
                 )
+
+
+def test_validation_fraction_zero_is_accepted_where_unused(iris):
+    # As scikit-learn's MLP: 0.0 is a valid value, unused without early
+    # stopping; with it, there must be a validation set.
+    X, y = iris
+    MiniBatchMLPClassifier(validation_fraction=0.0, max_iter=2).fit(X, y)
+    model = MiniBatchMLPClassifier(
+        early_stopping=True, validation_fraction=0.0, max_iter=2
+    )
+    with pytest.raises(ValueError, match="needs a validation set"):
+        model.fit(X, y)
+    model.fit(X, y, X_val=X[:20], y_val=y[:20])  # a validation set of its own
+    assert len(model.validation_scores_) == 2
