@@ -10,13 +10,24 @@ browser, not at build time.
 import importlib
 import os
 import re
+import sys
+
+import sklearn
+from docutils import nodes
+from docutils.parsers.rst import Directive
+from docutils.statemachine import StringList
 
 import skbackprop
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _tables  # noqa: E402  (docs/_tables.py: the tables, built from the code)
 
 project = "skbackprop"
 author = "The skbackprop developers"
 copyright = "The skbackprop developers"
 version = release = skbackprop.__version__
+# The version the generated comparison tables (docs/_tables.py) were built with.
+rst_prolog = f".. |sklearn_version| replace:: {sklearn.__version__}\n"
 
 extensions = [
     "sphinx.ext.autodoc",
@@ -83,8 +94,41 @@ def _skip_sklearn_members(app, what, name, obj, skip, options):
     return True if _is_from_sklearn(obj) else None
 
 
+class GeneratedTable(Directive):
+    """``.. skbackprop-table:: NAME``: a table of docs/_tables.py, from the code.
+
+    NAME is a key of ``_tables.TABLES`` (features, shared, parameters,
+    extras, versions). The table is built when the page is read, from the
+    installed skbackprop and scikit-learn; building fails when the code has a
+    name no row describes, or the reverse.
+    """
+
+    required_arguments = 1
+
+    def run(self):
+        name = self.arguments[0]
+        if name not in _tables.TABLES:
+            raise self.error(f"unknown table {name!r}; one of {sorted(_tables.TABLES)}")
+        settings = self.state.document.settings
+        for path in (
+            _tables.__file__,
+            _tables.BENCHMARK,
+            _tables.ROOT / "pyproject.toml",
+        ):
+            settings.record_dependencies.add(str(path))
+        lines = _tables.rst(name).splitlines()
+        container = nodes.container()
+        self.state.nested_parse(
+            StringList(lines, source=f"<skbackprop-table {name}>"),
+            self.content_offset,
+            container,
+        )
+        return container.children
+
+
 def setup(app):
     app.connect("autodoc-skip-member", _skip_sklearn_members)
+    app.add_directive("skbackprop-table", GeneratedTable)
 
 
 # -- numpydoc -------------------------------------------------------------------
@@ -140,5 +184,18 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version", "theme-version"],
 }
-html_sidebars = {"index": []}
+# Pages outside the user guide have no section to navigate: no left sidebar.
+html_sidebars = {
+    page: []
+    for page in (
+        "index",
+        "installation",
+        "faq",
+        "changelog",
+        "references",
+        "performance",
+        "guarantees",
+        "architecture",
+    )
+}
 html_last_updated_fmt = None

@@ -75,8 +75,8 @@ X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
 # ----------------
 #
 # ``verbose=2`` prints a table with a row per epoch: the mean training loss
-# over the epoch's mini-batches (with the L2 penalty), the learning rate and
-# the epoch's time. The run stops at the epoch whose held-out accuracy
+# over the epoch's mini-batches (with the L2 penalty), the optimizer's step
+# size and the epoch's time. The run stops at the epoch whose held-out accuracy
 # reaches 97%, well before ``max_iter``.
 
 monitor = ScoringMonitor(scoring=["accuracy", "neg_log_loss"])
@@ -140,7 +140,9 @@ plt.show()
 # ---------------
 #
 # ``sklearn.callback.ProgressBar()`` draws a progress bar that advances with
-# the epochs (it needs the ``rich`` package). Set on a ``Pipeline`` or a
-# ``GridSearchCV``, it reaches the estimator inside as well, and shows one
-# bar per fit. Callbacks are not parameters: ``clone`` passes them on to the
-# clone, as scikit-learn does for its own estimators.
+# the epochs (it needs the ``rich`` package, which the ``[progress]`` extra
+# installs). Set on a ``Pipeline`` or a ``GridSearchCV``, it reaches the
+# estimator inside as well, and shows one bar per fit. Callbacks are not
+# parameters: ``clone`` passes them on to the clone, as scikit-learn does for
+# its own estimators. The user guide's :ref:`progress_and_callbacks` page
+# shows ``verbose``, the progress bar and callbacks side by side.

@@ -214,6 +214,8 @@ def test_labels_are_decoded_as_label_binarizer_does(kind):
     assert isinstance(binarizer, LabelBinarizer)
 
 
+# scikit-learn's validation casts the weight (with NumPy's warning) and refuses it.
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
 def test_fast_path_refuses_weights_beyond_the_models_dtype():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(20, 4)).astype(np.float32)
