@@ -1,17 +1,23 @@
 """How many BLAS threads training uses, chosen from the layer sizes.
 
-On a busy machine, OpenBLAS threads that wait for a core make small matrix
-products many times slower than one thread does (measured on 2 cores with the
-other core loaded: 2.6 MFLOP products 30x slower per epoch of digits). Large
-products gain from threads on an idle machine (1.8x at 100 MFLOP). So
-training uses one thread when a batch's largest product is small, and
-otherwise leaves the limit as it is: never raising it, so that inside
-``GridSearchCV(n_jobs=k)`` workers, whose limits joblib lowers, the cores are
-not oversubscribed.
+On a busy machine, OpenBLAS threads that wait for a core make matrix
+products slower than one thread does (measured on 2 cores with the other
+core loaded: up to 30x for digits-sized products, 1.7x for MNIST-sized
+ones), while on an idle machine large products gain from threads (1.5x for
+MNIST-sized ones). So training uses one thread when a batch's largest
+product is small, where threads gain little even when the machine is idle;
+for large products it asks the machine: a short probe times one product
+with one thread and with the current limit, and keeps one thread when more
+do not help (a busy machine). The probe's answer is kept for a few
+seconds. The limit is never raised, so that inside
+``GridSearchCV(n_jobs=k)`` workers, whose limits joblib lowers, the cores
+are not oversubscribed. See docs/performance.md for the measurements.
 """
 
+import time
 from contextlib import nullcontext
 
+import numpy as np
 from threadpoolctl import ThreadpoolController
 
 #: A batch whose largest matrix product needs fewer floating-point operations
@@ -22,7 +28,11 @@ SMALL_PRODUCT_FLOPS = 8e6
 #: a one-row ``partial_fit`` does not pay for setting it.
 TINY_PRODUCT_FLOPS = 2e5
 
+#: How long the probe's answer stands, in seconds.
+PROBE_SECONDS = 1.0
+
 _controller = None
+_probe = {"time": -np.inf, "busy": False}
 
 
 def blas_thread_limit(layer_units, batch_size):
@@ -38,13 +48,49 @@ def blas_thread_limit(layer_units, batch_size):
     Returns
     -------
     limit : int or None
-        1 for networks whose largest per-batch product is small, else None.
+        1 for networks whose largest per-batch product is small, and for
+        large ones on a busy machine; else None.
     """
     largest = max(
         2 * batch_size * fan_in * fan_out
         for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:], strict=True)
     )
-    return 1 if TINY_PRODUCT_FLOPS <= largest < SMALL_PRODUCT_FLOPS else None
+    if largest < TINY_PRODUCT_FLOPS:
+        return None
+    if largest < SMALL_PRODUCT_FLOPS:
+        return 1
+    return 1 if cores_are_busy() else None
+
+
+def cores_are_busy():
+    """Whether more BLAS threads fail to speed up a product right now.
+
+    Times a 256 x 256 float64 product (33 MFLOP, about a millisecond) with
+    one thread and with the current limit, up to three times each,
+    interleaved; more threads that are not 20% faster mean that their cores
+    are taken. It costs about 4 ms on an idle machine and 15 ms on a busy
+    one, and the answer is kept for ``PROBE_SECONDS``.
+    """
+    now = time.monotonic()
+    if now - _probe["time"] < PROBE_SECONDS:
+        return _probe["busy"]
+    a = np.full((256, 256), 0.5)
+    out = np.empty_like(a)
+    single, multi = np.inf, np.inf
+    for _ in range(3):
+        with limited_blas_threads(1):
+            single = min(single, _seconds(np.matmul, a, a, out=out))
+        multi = min(multi, _seconds(np.matmul, a, a, out=out))
+        if multi > single:
+            break  # plainly no gain: do not pay for waiting threads again
+    _probe.update(time=time.monotonic(), busy=multi > 0.8 * single)
+    return _probe["busy"]
+
+
+def _seconds(function, *args, **kwargs):
+    start = time.perf_counter()
+    function(*args, **kwargs)
+    return time.perf_counter() - start
 
 
 def limited_blas_threads(limit):

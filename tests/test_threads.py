@@ -4,22 +4,42 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from skbackprop import MiniBatchMLPClassifier
+from skbackprop import MiniBatchMLPClassifier, _threads
 from skbackprop._threads import blas_thread_limit
 from skbackprop.core import Network
 
 
+@pytest.mark.parametrize("busy", [False, True])
 @pytest.mark.parametrize(
-    "layer_units, batch_size, expected",
+    "layer_units, batch_size, idle, busy_limit",
     [
-        ([64, 100, 10], 200, 1),  # digits: 2.6 MFLOP products
-        ([100, 64, 1], 32, 1),  # small-batch stream: 0.4 MFLOP
-        ([784, 256, 128, 10], 256, None),  # MNIST-sized: 103 MFLOP
-        ([20, 32, 1], 1, None),  # one row: OpenBLAS stays on one thread
+        ([64, 100, 10], 200, 1, 1),  # digits: 2.6 MFLOP products
+        ([100, 64, 1], 32, 1, 1),  # small-batch stream: 0.4 MFLOP
+        ([784, 256, 128, 10], 256, None, 1),  # MNIST-sized: 103 MFLOP
+        ([20, 32, 1], 1, None, None),  # one row: OpenBLAS stays on one thread
     ],
 )
-def test_thread_limit_follows_the_largest_product(layer_units, batch_size, expected):
+def test_thread_limit_follows_the_largest_product_and_the_machine(
+    monkeypatch, layer_units, batch_size, idle, busy_limit, busy
+):
+    monkeypatch.setattr(_threads, "cores_are_busy", lambda: busy)
+    expected = busy_limit if busy else idle
     assert blas_thread_limit(layer_units, batch_size) == expected
+
+
+def test_the_probe_compares_one_thread_with_the_current_limit(monkeypatch):
+    timings = iter([1.0, 0.5, 1.0, 0.5, 1.0, 0.5])  # single, multi, ...
+    monkeypatch.setattr(_threads, "_seconds", lambda *a, **k: next(timings))
+    monkeypatch.setitem(_threads._probe, "time", -np.inf)
+    assert _threads.cores_are_busy() is False  # threads halve the time
+    # The answer stands for PROBE_SECONDS: no new timing is asked for.
+    monkeypatch.setattr(_threads, "_seconds", lambda *a, **k: 1 / 0)
+    assert _threads.cores_are_busy() is False
+    # Threads that do not help: a busy machine; one pair is enough to tell.
+    timings = iter([1.0, 1.5])
+    monkeypatch.setattr(_threads, "_seconds", lambda *a, **k: next(timings))
+    monkeypatch.setitem(_threads._probe, "time", -np.inf)
+    assert _threads.cores_are_busy() is True
 
 
 def _blas_threads_seen_in_training(monkeypatch, model, X, y):
