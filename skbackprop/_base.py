@@ -46,6 +46,15 @@ def _stochastic_solver(estimator):
     return True
 
 
+def _thread_limits(call, rows):
+    """The BLAS thread limit for batches of ``rows`` rows, as a context factory.
+
+    The stochastic solvers enter it once per epoch, so that a large network
+    follows the machine's load as it changes (see ``skbackprop._threads``).
+    """
+    return lambda: limited_blas_threads(blas_thread_limit(call.layer_units, rows))
+
+
 def _validation_data(X_val, y_val, sample_weight_val):
     """``fit``'s validation arguments as one tuple, or None if none is given."""
     if X_val is None and y_val is None and sample_weight_val is None:
@@ -199,18 +208,17 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
         )
         # Everything below may change the estimator: the inputs are accepted.
         self._apply(call)
-        stochastic = call.settings.stochastic
-        rows = batch_size(self, call.X.shape[0], False) if stochastic else len(call.Y)
         # The callbacks' task, None without callbacks. Its subtasks are the
         # epochs: at most max_iter in fit, one in partial_fit.
         max_epochs = 1 if incremental else self.max_iter
         with callback_task(
             self, call.X, call.y, call.sample_weight, max_epochs
         ) as task:
-            with limited_blas_threads(blas_thread_limit(call.layer_units, rows)):
-                if stochastic:
-                    train_stochastic(self, call, task)
-                else:
+            if call.settings.stochastic:
+                rows = batch_size(self, call.X.shape[0], False)
+                train_stochastic(self, call, task, _thread_limits(call, rows))
+            else:
+                with _thread_limits(call, len(call.Y))():
                     train_lbfgs(self, call, task)
             if not np.isfinite(self._network.params).all():
                 raise ValueError(

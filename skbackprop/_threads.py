@@ -6,10 +6,10 @@ core loaded: up to 30x for digits-sized products, 1.7x for MNIST-sized
 ones), while on an idle machine large products gain from threads (1.5x for
 MNIST-sized ones). So training uses one thread when a batch's largest
 product is small, where threads gain little even when the machine is idle;
-for large products it asks the machine: a short probe times one product
-with one thread and with the current limit, and keeps one thread when more
-do not help (a busy machine). The probe's answer is kept for a few
-seconds. The limit is never raised, so that inside
+for large products it asks the machine, at every epoch: a short probe
+times one product with one thread and with the current limit, and keeps
+one thread when more are plainly slower (a busy machine); the answer is
+kept for a second. The limit is never raised, so that inside
 ``GridSearchCV(n_jobs=k)`` workers, whose limits joblib lowers, the cores
 are not oversubscribed. See docs/performance.md for the measurements.
 """
@@ -63,28 +63,32 @@ def blas_thread_limit(layer_units, batch_size):
 
 
 def cores_are_busy():
-    """Whether more BLAS threads fail to speed up a product right now.
+    """Whether more BLAS threads are slower than one right now.
 
     Times a 256 x 256 float64 product (33 MFLOP, about a millisecond) with
-    one thread and with the current limit, up to three times each,
-    interleaved; more threads that are not 20% faster mean that their cores
-    are taken. It costs about 4 ms on an idle machine and 15 ms on a busy
-    one, and the answer is kept for ``PROBE_SECONDS``.
+    one thread and then with the current limit, up to three times. On an
+    idle machine more threads take about half the time, rarely more than
+    one thread; when another process holds their cores, the threads that
+    wait for them make a product several times slower, though now and then
+    one slips through at full speed. So one product taking more than 1.5x
+    the single-threaded time is taken as a busy machine. It costs about
+    4 ms on an idle machine and less on a busy one (it stops at the first
+    slow product); the answer is kept for ``PROBE_SECONDS``.
     """
     now = time.monotonic()
     if now - _probe["time"] < PROBE_SECONDS:
         return _probe["busy"]
     a = np.full((256, 256), 0.5)
     out = np.empty_like(a)
-    single, multi = np.inf, np.inf
+    busy = False
     for _ in range(3):
         with limited_blas_threads(1):
-            single = min(single, _seconds(np.matmul, a, a, out=out))
-        multi = min(multi, _seconds(np.matmul, a, a, out=out))
-        if multi > single:
-            break  # plainly no gain: do not pay for waiting threads again
-    _probe.update(time=time.monotonic(), busy=multi > 0.8 * single)
-    return _probe["busy"]
+            single = _seconds(np.matmul, a, a, out=out)
+        if _seconds(np.matmul, a, a, out=out) > 1.5 * single:
+            busy = True
+            break
+    _probe.update(time=time.monotonic(), busy=busy)
+    return busy
 
 
 def _seconds(function, *args, **kwargs):

@@ -68,8 +68,12 @@ def divergence_error(estimator, batch_loss):
 # ----------------------------------------------------------------------
 # Stochastic solvers
 # ----------------------------------------------------------------------
-def train_stochastic(estimator, call, task):
-    """Epochs of SGD or Adam over the call's data (one for ``partial_fit``)."""
+def train_stochastic(estimator, call, task, thread_limits):
+    """Epochs of SGD or Adam over the call's data (one for ``partial_fit``).
+
+    ``thread_limits()`` is the BLAS thread limit of an epoch, entered anew
+    for each (see ``skbackprop._threads``).
+    """
     network = estimator._network
     incremental = call.incremental
     if not incremental or not hasattr(estimator, "_optimizer"):
@@ -101,23 +105,26 @@ def train_stochastic(estimator, call, task):
             task.begin_epoch()
         epoch_start = time.perf_counter()
         accumulated_loss = 0.0
-        for X_batch, Y_batch, sw_batch in batches.epoch():
-            n_batch = X_batch.shape[0]
-            batch_loss = network.loss_and_gradient(
-                X_batch,
-                Y_batch,
-                sample_weight=sw_batch,
-                alpha=estimator.alpha,
-                weight_total=n_batch * weight_mean,
-                random_state=estimator._random_state,  # dropout masks, if any
-            )
-            # The sum of the gradient is inf or nan as soon as one entry is:
-            # one cheap pass that keeps a diverging step from being applied,
-            # so the weights stay the last finite ones.
-            if not (math.isfinite(batch_loss) and math.isfinite(network.grads.sum())):
-                raise divergence_error(estimator, batch_loss)
-            accumulated_loss += batch_loss * n_batch
-            optimizer.step(network.params, network.grads)
+        with thread_limits():
+            for X_batch, Y_batch, sw_batch in batches.epoch():
+                n_batch = X_batch.shape[0]
+                batch_loss = network.loss_and_gradient(
+                    X_batch,
+                    Y_batch,
+                    sample_weight=sw_batch,
+                    alpha=estimator.alpha,
+                    weight_total=n_batch * weight_mean,
+                    random_state=estimator._random_state,  # dropout masks
+                )
+                # The sum of the gradient is inf or nan as soon as one entry
+                # is: one cheap pass that keeps a diverging step from being
+                # applied, so the weights stay the last finite ones.
+                if not (
+                    math.isfinite(batch_loss) and math.isfinite(network.grads.sum())
+                ):
+                    raise divergence_error(estimator, batch_loss)
+                accumulated_loss += batch_loss * n_batch
+                optimizer.step(network.params, network.grads)
 
         estimator.n_iter_ += 1
         estimator.loss_ = accumulated_loss / n_samples

@@ -28,15 +28,15 @@ def test_thread_limit_follows_the_largest_product_and_the_machine(
 
 
 def test_the_probe_compares_one_thread_with_the_current_limit(monkeypatch):
-    timings = iter([1.0, 0.5, 1.0, 0.5, 1.0, 0.5])  # single, multi, ...
+    timings = iter([1.0, 0.5, 1.0, 1.4, 1.0, 0.5])  # single, multi, ...
     monkeypatch.setattr(_threads, "_seconds", lambda *a, **k: next(timings))
     monkeypatch.setitem(_threads._probe, "time", -np.inf)
-    assert _threads.cores_are_busy() is False  # threads halve the time
+    assert _threads.cores_are_busy() is False  # never 1.5x slower: idle
     # The answer stands for PROBE_SECONDS: no new timing is asked for.
     monkeypatch.setattr(_threads, "_seconds", lambda *a, **k: 1 / 0)
     assert _threads.cores_are_busy() is False
-    # Threads that do not help: a busy machine; one pair is enough to tell.
-    timings = iter([1.0, 1.5])
+    # One product plainly slower with threads: a busy machine, no more asked.
+    timings = iter([1.0, 0.5, 1.0, 3.0])
     monkeypatch.setattr(_threads, "_seconds", lambda *a, **k: next(timings))
     monkeypatch.setitem(_threads._probe, "time", -np.inf)
     assert _threads.cores_are_busy() is True
@@ -76,3 +76,32 @@ def test_large_network_keeps_the_callers_lower_limit(monkeypatch):
     model = MiniBatchMLPClassifier(hidden_layer_sizes=(256,), max_iter=1)
     with threadpool_limits(1, user_api="blas"):
         assert _blas_threads_seen_in_training(monkeypatch, model, X, y) == {1}
+
+
+def test_each_epoch_asks_for_its_thread_limit(monkeypatch):
+    # A large network follows the machine's load from epoch to epoch.
+    answers = iter([True, False, True])
+    monkeypatch.setattr(_threads, "cores_are_busy", lambda: next(answers))
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(256, 784)), rng.randint(0, 10, 256)
+    model = MiniBatchMLPClassifier(
+        hidden_layer_sizes=(256,), max_iter=3, tol=0, n_iter_no_change=10
+    )
+    with threadpool_limits(2, user_api="blas"):
+        seen = []
+        original = Network.loss_and_gradient
+
+        def spy(self, *args, **kwargs):
+            seen.append(
+                max(
+                    p["num_threads"]
+                    for p in threadpool_info()
+                    if p["user_api"] == "blas"
+                )
+            )
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Network, "loss_and_gradient", spy)
+        with pytest.warns(Warning):  # max_iter reached
+            model.fit(X, y)
+    assert seen == [1, 1, 2, 2, 1, 1]  # two batches of 200 and 56 per epoch
