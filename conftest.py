@@ -109,5 +109,5 @@ def pytest_collection_modifyitems(config, items):
             needs.insert(0, f"the {names} {noun}")
         reason = "needs " + " and ".join(needs)
         if extras:
-            reason += f": pip install 'skbackprop[{','.join(extras)}]'"
+            reason += f": pip install -e '.[{','.join(extras)}]'"
         item.add_marker(pytest.mark.skip(reason=reason))

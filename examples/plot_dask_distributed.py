@@ -14,7 +14,7 @@ joblib's dask backend.
 Here the cluster is a ``distributed.LocalCluster`` of two worker processes on
 this machine, and the data are 400,000 synthetic rows; the same code runs on a
 real cluster (see the last section). It needs the ``[dask]`` extra:
-``pip install 'skbackprop[dask]'``.
+``pip install -e '.[dask]'``.
 """
 
 # %%

@@ -14,7 +14,7 @@ the estimator ends with the weights of that epoch, not of the last one.
 
 The display reads only fitted attributes, so it needs no data, and it works
 on scikit-learn's ``MLPClassifier`` and ``MLPRegressor`` as well.
-Matplotlib is optional for skbackprop: ``pip install 'skbackprop[plot]'``.
+Matplotlib is optional for skbackprop: ``pip install -e '.[plot]'``.
 """
 
 # %%

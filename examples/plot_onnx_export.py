@@ -9,7 +9,7 @@ JavaScript and others can run without skbackprop, scikit-learn or NumPy.
 Here a digit classifier (a pipeline with its scaler) and a regressor are
 exported, saved to a file, loaded back in onnxruntime, and their outputs
 compared with the estimators' own. This needs the ``[onnx]`` extra
-(``pip install 'skbackprop[onnx]'``).
+(``pip install -e '.[onnx]'``).
 """
 
 # %%

@@ -38,6 +38,6 @@ def import_optional(module_name, extra):
     except ImportError as error:
         raise ImportError(
             f"This feature needs {module_name!r}, which is not installed. "
-            f"Install it with the [{extra}] extra: "
-            f"pip install 'skbackprop[{extra}]'"
+            f"Install it with the [{extra}] extra, from the root of the "
+            f"skbackprop clone: pip install -e '.[{extra}]'"
         ) from error

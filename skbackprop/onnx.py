@@ -14,7 +14,7 @@ input is float64.
 
 skl2onnx, onnx and onnxruntime are optional: they are imported when a model
 is converted, and the ``[onnx]`` extra installs them
-(``pip install 'skbackprop[onnx]'``).
+(``pip install -e '.[onnx]'``).
 """
 
 import numbers

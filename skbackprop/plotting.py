@@ -1,7 +1,7 @@
 """Pictures of training: the loss and validation curves of a fitted estimator.
 
 Matplotlib is optional: it is imported when a figure is drawn, and the
-``[plot]`` extra installs it (``pip install 'skbackprop[plot]'``).
+``[plot]`` extra installs it (``pip install -e '.[plot]'``).
 """
 
 import weakref

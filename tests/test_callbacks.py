@@ -356,7 +356,7 @@ def test_callbacks_reach_the_epochs_inside_a_pipeline_in_a_search(callback_api):
 
 def test_progress_bar_on_fit_and_partial_fit(callback_api, capsys):
     pytest.importorskip(
-        "rich", reason="needs the [progress] extra: pip install 'skbackprop[progress]'"
+        "rich", reason="needs the [progress] extra: pip install -e '.[progress]'"
     )
     X, y = _iris()
     recorder = Recorder()
@@ -379,7 +379,7 @@ def test_progress_bar_on_fit_and_partial_fit(callback_api, capsys):
 
 def test_progress_bar_inside_a_pipeline(callback_api, capsys):
     pytest.importorskip(
-        "rich", reason="needs the [progress] extra: pip install 'skbackprop[progress]'"
+        "rich", reason="needs the [progress] extra: pip install -e '.[progress]'"
     )
     X, y = load_iris(return_X_y=True)
     pipeline = make_pipeline(

@@ -30,7 +30,7 @@ from sklearn.model_selection import GridSearchCV
 
 from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor
 
-REASON = "needs the [dask] extra: pip install 'skbackprop[dask]'"
+REASON = "needs the [dask] extra: pip install -e '.[dask]'"
 da = pytest.importorskip("dask.array", reason=REASON)
 distributed = pytest.importorskip("distributed", reason=REASON)
 wrappers = pytest.importorskip("dask_ml.wrappers", reason=REASON)

@@ -18,10 +18,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 skl2onnx = pytest.importorskip(
-    "skl2onnx", reason="needs the [onnx] extra: pip install 'skbackprop[onnx]'"
+    "skl2onnx", reason="needs the [onnx] extra: pip install -e '.[onnx]'"
 )
 ort = pytest.importorskip(
-    "onnxruntime", reason="needs the [onnx] extra: pip install 'skbackprop[onnx]'"
+    "onnxruntime", reason="needs the [onnx] extra: pip install -e '.[onnx]'"
 )
 
 from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor  # noqa: E402
@@ -381,5 +381,5 @@ def test_missing_skl2onnx_names_the_extra(monkeypatch):
         np.float64,
     )
     monkeypatch.setitem(sys.modules, "skl2onnx", None)  # import skl2onnx fails
-    with pytest.raises(ImportError, match=r"pip install 'skbackprop\[onnx\]'"):
+    with pytest.raises(ImportError, match=r"pip install -e '\.\[onnx\]'"):
         to_onnx(reg)

@@ -38,7 +38,7 @@ def diabetes():
 @pytest.fixture
 def sio():
     return pytest.importorskip(
-        "skops.io", reason="needs the [skops] extra: pip install 'skbackprop[skops]'"
+        "skops.io", reason="needs the [skops] extra: pip install -e '.[skops]'"
     )
 
 

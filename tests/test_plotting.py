@@ -19,7 +19,7 @@ from skbackprop.plotting import LossCurveDisplay
 @pytest.fixture
 def plt():
     matplotlib = pytest.importorskip(
-        "matplotlib", reason="needs the [plot] extra: pip install 'skbackprop[plot]'"
+        "matplotlib", reason="needs the [plot] extra: pip install -e '.[plot]'"
     )
     # Select the non-interactive backend before pyplot picks one.
     matplotlib.use("Agg")
@@ -302,7 +302,7 @@ def test_plot_names_the_plot_extra_when_matplotlib_is_missing(
     # None in sys.modules makes the import fail, as if matplotlib were absent;
     # monkeypatch puts the real entry back afterwards.
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
-    message = r"pip install 'skbackprop\[plot\]'"
+    message = r"pip install -e '\.\[plot\]'"
     with pytest.raises(ImportError, match=message):
         LossCurveDisplay(loss_curve=[1.0, 0.5]).plot()
     with pytest.raises(ImportError, match=message):

@@ -17,7 +17,7 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, loa
 from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor, _validation
 
 river = pytest.importorskip(
-    "river", reason="needs the [river] extra: pip install 'skbackprop[river]'"
+    "river", reason="needs the [river] extra: pip install -e '.[river]'"
 )
 from river import compat, dummy, evaluate, metrics, stats, stream  # noqa: E402
 
