@@ -320,7 +320,10 @@ def test_models_saved_by_version_0_1_0_predict_and_train_on():
     # tests/data/fitted-by-skbackprop-0.1.0.pkl was written by skbackprop
     # 0.1.0 (commit 0e6dd2e) with numpy 2.4 and scikit-learn 1.9.1; pickles
     # of scikit-learn objects load only under the version that wrote them.
-    if not sklearn.__version__.startswith("1.9.") or int(np.__version__[0]) < 2:
+    if (
+        not sklearn.__version__.startswith("1.9.")
+        or int(np.__version__.split(".")[0]) < 2
+    ):
         pytest.skip(
             "the stored pickle holds scikit-learn 1.9 and NumPy 2 objects, which "
             f"scikit-learn {sklearn.__version__} / NumPy {np.__version__} do not "
