@@ -22,8 +22,10 @@ $(VENV)/.installed-%: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed-examples
 	$(BIN)/python examples/demo.py
 
+# SCIPY_ARRAY_API=1 lets scikit-learn's array API checks run (conftest.py
+# sets it too, for a plain `pytest`).
 test: $(VENV)/.installed-$(TEST_EXTRAS)
-	$(BIN)/python -m pytest
+	SCIPY_ARRAY_API=1 $(BIN)/python -m pytest
 
 # The oldest supported NumPy/SciPy/scikit-learn (requirements/oldest.txt), in a
 # venv of its own; the package goes in with --no-deps so pip cannot upgrade a pin.

@@ -17,6 +17,9 @@ import os
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # doctests and tests never open windows
+# scikit-learn's array API checks need SciPy's array API support, which is
+# read when SciPy is first imported: before any test module imports it.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 # Modules whose doctests need an optional extra: module file -> (import, extra).
 _DOCTEST_EXTRAS = {

@@ -5,9 +5,10 @@ are drop-ins for scikit-learn's ``MLPClassifier`` and ``MLPRegressor``;
 :mod:`skbackprop.core` holds the backpropagation they are built on.
 """
 
+from skbackprop._array_api import move_to
 from skbackprop._classifier import MiniBatchMLPClassifier
 from skbackprop._regressor import MiniBatchMLPRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["MiniBatchMLPClassifier", "MiniBatchMLPRegressor", "__version__"]
+__all__ = ["MiniBatchMLPClassifier", "MiniBatchMLPRegressor", "__version__", "move_to"]

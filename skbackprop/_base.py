@@ -22,6 +22,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from skbackprop._array_api import all_finite, check_placement, move_to_placement
 from skbackprop._callbacks import CallbackSupportMixin, callback_task
 from skbackprop._inputs import known_rows
 from skbackprop._threads import blas_thread_limit, limited_blas_threads
@@ -33,6 +34,7 @@ from skbackprop._training import (
 )
 from skbackprop._validation import STOCHASTIC_SOLVERS, validate_training_call
 from skbackprop.core import ACTIVATIONS, Network, forward
+from skbackprop.core.arrays import NUMPY
 from skbackprop.core.network import WEIGHT_INITS
 
 
@@ -218,9 +220,9 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 rows = batch_size(self, call.X.shape[0], False)
                 train_stochastic(self, call, task, _thread_limits(call, rows))
             else:
-                with _thread_limits(call, len(call.Y))():
+                with _thread_limits(call, call.Y.shape[0])():
                     train_lbfgs(self, call, task)
-            if not np.isfinite(self._network.params).all():
+            if not all_finite(self._network.params):
                 raise ValueError(
                     "Solver produced non-finite parameter weights. The input data "
                     "may contain large values and need to be preprocessed, or the "
@@ -259,12 +261,15 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
         """A new network, its weights drawn or assigned, and fresh records."""
         settings = call.settings
         hidden_activations = settings.hidden_activations
+        placement = call.placement
         network = Network(
             call.layer_units,
             hidden_activations,
             call.loss,
-            dtype=call.X.dtype,
+            dtype=placement.host_dtype(call.X.dtype),
             dropout_rates=settings.dropout_rates,
+            namespace=placement.namespace,
+            device=placement.device,
         )
         self._network = network
         if call.assigned_weights is not None:
@@ -283,7 +288,7 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
         self.n_layers_ = len(call.layer_units)
         self.n_outputs_ = call.layer_units[-1]
         self.out_activation_ = network.loss.output_name
-        self._best_params = network.params.copy()
+        self._best_params = network.xp.copy(network.params)
         self._weight_count = 0
         self._weight_total = 0.0
         self.loss_ = None
@@ -299,10 +304,10 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
         ``intercepts_`` are the buffer's views again.
         """
         network = self._network
-        if weights is not None:
+        if weights is not None:  # checked on the host
             views = network.coefs + network.intercepts
             for view, value in zip(views, weights, strict=True):
-                view[...] = value
+                view[...] = network.from_host(value)
         # Lists of their own: replacing coefs_[0] must not replace the
         # network's view too (the change is then seen, checked and adopted).
         self.coefs_ = list(network.coefs)
@@ -311,7 +316,7 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
     # ------------------------------------------------------------------
     # Prediction
     # ------------------------------------------------------------------
-    def _raw_output(self, X):
+    def _raw_output(self, X, method):
         """Raw outputs (logits) of the last layer for validated ``X``.
 
         Rows of the known schema (a numeric array or list of rows with the
@@ -320,20 +325,26 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
         than a one-row prediction itself; they are converted as it would
         convert them. Anything else is validated in full, with its errors.
 
+        With array API dispatch, ``X`` must be in the namespace and on the
+        device of the model (``method`` names the call in the error).
+
         Returns
         -------
-        Z : ndarray of shape (n_samples, n_outputs)
+        Z : array of shape (n_samples, n_outputs)
+            In the model's namespace, on its device.
         """
         if self._is_fitted() and "feature_names_in_" not in self.__dict__:
             known = known_rows(X, self.n_features_in_)
-            if known is not None:
+            # NumPy rows for a NumPy model: there is no other place to be.
+            if known is not None and self._network.xp is NUMPY:
                 return self._raw_output_of_valid(known)
         check_is_fitted(self)
+        placement = check_placement(self, X, method)
         X = validate_data(
             self,
             X,
             accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
+            dtype=placement.float_dtypes((np.float64, np.float32)),
             reset=False,
         )
         return self._raw_output_of_valid(X)
@@ -343,8 +354,13 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
         network = self._network
         return forward(X, self.coefs_, self.intercepts_, network.hidden_activations)
 
+    def __sklearn_array_api_convert__(self, converter):
+        # scikit-learn's move_estimator_to: the network's arrays move too.
+        return move_to_placement(self, converter)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.array_api_support = True
         tags.input_tags.sparse = True
         tags.target_tags.multi_output = True
         return tags

@@ -6,6 +6,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
+from skbackprop._array_api import placement_of_network, to_host
 from skbackprop._base import BaseMiniBatchMLP, _stochastic_solver, _validation_data
 from skbackprop._docstrings import (
     EXTRA_PARAMETERS,
@@ -276,7 +277,11 @@ default=None
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
             Predicted labels (an indicator matrix for multilabel problems).
         """
-        return self._labels_from_raw_output(self._raw_output(X))
+        Z = self._raw_output(X, "predict")
+        labels = self._labels_from_raw_output(to_host(Z))
+        if labels.dtype.kind in "biuf":  # numbers go back where X is
+            return placement_of_network(self._network).put(labels)
+        return labels
 
     def predict_proba(self, X):
         """Probability estimates.
@@ -293,18 +298,20 @@ default=None
             multilabel problems, the probability of each label. Never
             exactly 0: where it underflows, the smallest positive float.
         """
-        Z = self._raw_output(X)
+        Z = self._raw_output(X, "predict_proba")
+        xp = self._network.xp
         if len(self.classes_) == 1:
-            return np.ones_like(Z)
+            return xp.ones_like(Z)
         if self._is_binary():
             # Both columns from the logit: sigma(-z) is accurate where
             # 1 - sigma(z) would round to 0.
-            Z = np.hstack([-Z, Z])
+            Z = xp.concat([-Z, Z], axis=1)
         probabilities = self._network.loss.output(Z)
         # A logistic or softmax model never gives probability 0; where exp
         # underflows, report the smallest positive float so that
         # log(predict_proba) stays finite, like predict_log_proba.
-        return np.maximum(probabilities, np.finfo(Z.dtype).tiny, out=probabilities)
+        tiny = xp.finfo(Z.dtype).smallest_normal
+        return xp.maximum(probabilities, tiny, out=probabilities)
 
     def predict_log_proba(self, X):
         """Log of the probability estimates, computed from the logits.
@@ -319,15 +326,16 @@ default=None
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities, finite even where ``predict_proba`` is 0.
         """
-        Z = self._raw_output(X)
+        Z = self._raw_output(X, "predict_log_proba")
+        xp = self._network.xp
         if len(self.classes_) == 1:
-            return np.zeros_like(Z)
+            return xp.zeros_like(Z)
         if self.out_activation_ == "softmax":
             return log_softmax(Z)
         # log sigmoid(z) = -log(1 + e^-z) and log(1 - sigmoid(z)) = -log(1 + e^z)
-        log_positive = -np.logaddexp(0, -Z)
+        log_positive = -xp.logaddexp(0, -Z)
         if self._is_binary():
-            return np.hstack([-np.logaddexp(0, Z), log_positive])
+            return xp.concat([-xp.logaddexp(0, Z), log_positive], axis=1)
         return log_positive
 
     def _is_binary(self):

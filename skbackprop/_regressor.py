@@ -264,12 +264,14 @@ default=None
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predicted values; float32 when the model and ``X`` are float32.
         """
-        return self._values_from_raw_output(self._raw_output(X))
+        return self._values_from_raw_output(self._raw_output(X, "predict"))
 
     def _values_from_raw_output(self, Z):
         """Predictions ``g(Z)``, as a vector for one output."""
         y_pred = self._network.loss.output(Z)
-        return y_pred.ravel() if y_pred.shape[1] == 1 else y_pred
+        if y_pred.shape[1] == 1:
+            return self._network.xp.reshape(y_pred, (-1,))
+        return y_pred
 
     def _score_raw_output(self, Z, y, sample_weight=None):
         y_pred = self._values_from_raw_output(Z)

@@ -17,6 +17,7 @@ import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
+from skbackprop._array_api import placement_of_network, take_rows, to_host, total
 from skbackprop._validation import STOCHASTIC_SOLVERS, ValidationSet, make_scorer
 from skbackprop._warnings import warn
 from skbackprop.core import SGD, Adam, Batches
@@ -120,7 +121,8 @@ def train_stochastic(estimator, call, task, thread_limits):
                 # is: one cheap pass that keeps a diverging step from being
                 # applied, so the weights stay the last finite ones.
                 if not (
-                    math.isfinite(batch_loss) and math.isfinite(network.grads.sum())
+                    math.isfinite(batch_loss)
+                    and math.isfinite(network.xp.sum(network.grads))
                 ):
                     raise divergence_error(estimator, batch_loss)
                 accumulated_loss += batch_loss * n_batch
@@ -183,7 +185,7 @@ def update_weight_mean(estimator, sample_weight, n_samples, incremental):
         estimator._weight_count, estimator._weight_total = 0, 0.0
     estimator._weight_count += n_samples
     estimator._weight_total += (
-        float(n_samples) if sample_weight is None else float(sample_weight.sum())
+        float(n_samples) if sample_weight is None else total(sample_weight)
     )
     return estimator._weight_total / estimator._weight_count
 
@@ -196,19 +198,22 @@ def split_validation(estimator, X, y, Y, sample_weight, score_weight):
     sample_weight`` and the held-out :class:`ValidationSet`.
     """
     stratify = y if estimator._stratify_validation(y) else None
-    weights = [w for w in (sample_weight, score_weight) if w is not None]
-    parts = train_test_split(
-        X,
-        Y,
-        y,
-        *weights,
+    # The split of the row indices, drawn on the host as scikit-learn draws
+    # it for the arrays themselves; then the rows, wherever the arrays are.
+    train, held_out = train_test_split(
+        np.arange(X.shape[0]),
         random_state=estimator._random_state,
         test_size=estimator.validation_fraction,
         stratify=stratify,
     )
-    X_train, X_val, Y_train, Y_val, y_train, y_val = parts[:6]
-    sw_train, sw_val = (None, None) if sample_weight is None else parts[6:8]
-    score_weight_val = None if score_weight is None else parts[-1]
+    X_train, X_val = take_rows(X, train), take_rows(X, held_out)
+    Y_train, Y_val = take_rows(Y, train), take_rows(Y, held_out)
+    y_train, y_val = y[train], y[held_out]
+    sw_train, sw_val = (
+        take_rows(sample_weight, train),
+        take_rows(sample_weight, held_out),
+    )
+    score_weight_val = take_rows(score_weight, held_out)
     if X_val.shape[0] < 2:
         raise ValueError(
             "The validation set is too small. Increase 'validation_fraction' "
@@ -295,16 +300,23 @@ def validation_loss_and_score(estimator, validation, scorer):
     """
     Z = estimator._raw_output_of_valid(validation.X)
     loss_weight = validation.loss_weight
-    total = Z.shape[0] if loss_weight is None else float(loss_weight.sum())
+    weight_total = Z.shape[0] if loss_weight is None else total(loss_weight)
     validation_loss = (
-        estimator._network.loss.value(Z, validation.Y, loss_weight) / total
+        estimator._network.loss.value(Z, validation.Y, loss_weight) / weight_total
     )
     if scorer is None:
-        score = estimator._score_raw_output(Z, validation.y, validation.score_weight)
+        score = estimator._score_raw_output(
+            to_host(Z), validation.y, validation.score_weight
+        )
     elif scorer == "loss":
         score = -validation_loss
     else:
-        weight = validation.score_weight
+        weight, y_val = validation.score_weight, validation.y
+        placement = placement_of_network(estimator._network)
+        if not placement.on_host:  # the scorer sees them where the model lives
+            weight = placement.put(weight)
+            if y_val.dtype.kind in "biuf":
+                y_val = placement.put(y_val)
         kwargs = {} if weight is None else {"sample_weight": weight}
         with warnings.catch_warnings():
             # The held-out rows are validated arrays without the feature
@@ -312,7 +324,7 @@ def validation_loss_and_score(estimator, validation, scorer):
             warnings.filterwarnings(
                 "ignore", message="X does not have valid feature names"
             )
-            score = float(scorer(estimator, validation.X, validation.y, **kwargs))
+            score = float(scorer(estimator, validation.X, y_val, **kwargs))
     return validation_loss, score
 
 
@@ -346,7 +358,11 @@ def print_epoch_row(estimator, optimizer, seconds):
 # L-BFGS
 # ----------------------------------------------------------------------
 def train_lbfgs(estimator, call, task):
-    """Minimise the whole objective with SciPy's L-BFGS-B, in float64."""
+    """Minimise the whole objective with SciPy's L-BFGS-B, in float64.
+
+    SciPy runs on the host: for a network on a device, each evaluation
+    copies the parameters there and the gradient back.
+    """
     network = estimator._network
     X, Y, sample_weight = call.X, call.Y, call.sample_weight
     last_loss = None
@@ -359,11 +375,11 @@ def train_lbfgs(estimator, call, task):
             # An iteration begins with its first evaluation (a no-op for the
             # next ones), so every iteration begun is one scipy runs.
             task.begin_epoch("iteration")
-        network.params[...] = packed
+        network.params[...] = network.from_host(packed)
         last_loss = network.loss_and_gradient(
             X, Y, sample_weight, alpha=estimator.alpha
         )
-        return last_loss, network.grads.astype(np.float64)
+        return last_loss, to_host(network.grads).astype(np.float64)
 
     def after_iteration(intermediate_result):
         nonlocal stop_requested
@@ -380,7 +396,7 @@ def train_lbfgs(estimator, call, task):
             stop_requested = True  # a stop request; scipy < 1.11 cannot stop
             raise StopIteration
 
-    initial = network.params.copy()
+    initial = np.array(to_host(network.params))  # a copy
     result = scipy.optimize.minimize(
         loss_and_gradient,
         initial.astype(np.float64),
@@ -402,7 +418,7 @@ def train_lbfgs(estimator, call, task):
             ConvergenceWarning,
         )
     if not (np.isfinite(result.x).all() and np.isfinite(result.fun)):
-        network.params[...] = initial
+        network.params[...] = network.from_host(initial)
         raise divergence_error(estimator, float(result.fun))
     estimator.loss_ = float(result.fun)
-    network.params[...] = result.x
+    network.params[...] = network.from_host(result.x)

@@ -21,11 +21,19 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn import config_context
 from sklearn.base import is_classifier
 from sklearn.metrics import get_scorer
 from sklearn.utils import column_or_1d
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
+from skbackprop._array_api import (
+    HOST,
+    Placement,
+    placement_of,
+    placement_of_network,
+    to_host,
+)
 from skbackprop._inputs import check_not_all_zero, known_rows
 from skbackprop.core import ACTIVATIONS
 
@@ -47,21 +55,23 @@ class Settings:
 class ValidationSet:
     """Held-out data scored after every epoch: a split of X, or X_val."""
 
-    X: object  # ndarray or CSR matrix of shape (n_val, n_features)
-    y: np.ndarray  # targets as given, for scorers
-    Y: np.ndarray  # encoded targets, (n_val, n_outputs), for the loss
-    loss_weight: np.ndarray | None  # for the loss: class weights included
-    score_weight: np.ndarray | None  # for scores: the user's weights only
+    X: object  # array or CSR matrix of shape (n_val, n_features), X's placement
+    y: np.ndarray  # targets as given, for scorers (on the host)
+    Y: object  # encoded targets, (n_val, n_outputs), for the loss (X's placement)
+    loss_weight: object  # for the loss: class weights included (X's placement)
+    score_weight: np.ndarray | None  # for scores: the user's weights only (host)
 
 
 @dataclass
 class TrainingCall:
     """A training call's accepted inputs and what it sets when it succeeds."""
 
-    X: object  # ndarray or CSR matrix of shape (n_samples, n_features)
+    # X, Y and sample_weight are arrays of the call's placement (its Array
+    # API namespace and device); y and score_weight stay on the host.
+    X: object  # array or CSR matrix of shape (n_samples, n_features)
     y: np.ndarray  # the targets as given (labels for early-stopping scores)
-    Y: np.ndarray  # encoded targets, (n_samples, n_outputs), X's dtype
-    sample_weight: np.ndarray | None  # for the loss: class weights included
+    Y: object  # encoded targets, (n_samples, n_outputs), X's dtype
+    sample_weight: object  # (n_samples,) or None, for the loss: class weights included
     score_weight: np.ndarray | None  # the user's sample_weight, for scores
     incremental: bool  # partial_fit
     first_pass: bool  # a new network is made
@@ -72,6 +82,7 @@ class TrainingCall:
     loss: object = None  # the core Loss; None: the network's (a known chunk)
     validation: ValidationSet | None = None  # held-out data given to fit
     assigned_weights: list | None = None  # coefs_ + intercepts_ set by hand
+    placement: Placement = HOST  # where the arrays live (_array_api)
 
 
 # ----------------------------------------------------------------------
@@ -255,7 +266,11 @@ def validate_training_call(
     settings, known = current_settings(estimator)
     check_call_rules(estimator, incremental, validation_data)
     fitted = estimator._is_fitted()
-    if incremental and known and fitted:
+    first_pass = not fitted or (not estimator.warm_start and not incremental)
+    placement = placement_of(X)
+    if not first_pass:
+        _check_same_placement(estimator, placement)
+    if incremental and known and fitted and placement.on_host:
         call = _accept_known_chunk(estimator, settings, X, y, sample_weight, classes)
         if call is not None:
             return call
@@ -276,7 +291,8 @@ def validate_training_call(
             incremental,
             classes,
             validation_data,
-            first_pass=not fitted or (not estimator.warm_start and not incremental),
+            first_pass,
+            placement,
         )
     except BaseException:
         for name in ("n_features_in_", "feature_names_in_"):
@@ -350,20 +366,25 @@ def _validate_data_in_full(
     classes,
     validation_data,
     first_pass,
+    placement,
 ):
     # After the first pass the dtype is that of the parameters, so that a
     # float64 chunk does not silently turn a float32 model into float64.
     dtype = (np.float64, np.float32) if first_pass else estimator._network.dtype
-    X, y = validate_x_y(estimator, X, y, dtype, reset=first_pass)
+    # Targets and weights are checked and encoded on the host, wherever X is.
+    y, sample_weight = to_host(y), to_host(sample_weight)
+    X, y = validate_x_y(estimator, X, y, placement.float_dtypes(dtype), first_pass)
+    dtype = placement.host_dtype(X.dtype)
     if sample_weight is not None:
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        )
+        with config_context(array_api_dispatch=None if placement.on_host else False):
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=dtype, ensure_non_negative=True
+            )
         check_not_all_zero(sample_weight, "sample_weight must not be all zero.")
     targets, loss = estimator._target_type.for_call(
         estimator, y, first_pass, incremental, classes
     )
-    Y = np.ascontiguousarray(targets.encode(y), dtype=X.dtype)
+    Y = np.ascontiguousarray(targets.encode(y), dtype=dtype)
     if Y.ndim == 1:
         Y = Y.reshape(-1, 1)
     layer_units = [X.shape[1], *settings.hidden_layer_sizes, Y.shape[1]]
@@ -376,13 +397,13 @@ def _validate_data_in_full(
     validation = None
     if validation_data is not None:
         validation = _validation_set(
-            estimator, *validation_data, X.dtype, Y.shape[1], targets
+            estimator, *validation_data, placement, dtype, Y.shape[1], targets
         )
     return TrainingCall(
         X=X,
         y=y,
-        Y=Y,
-        sample_weight=weights,
+        Y=placement.put(Y),
+        sample_weight=placement.put(weights),
         score_weight=sample_weight,
         incremental=incremental,
         first_pass=first_pass,
@@ -393,9 +414,23 @@ def _validate_data_in_full(
         loss=loss,
         validation=validation,
         assigned_weights=_checked_weights(
-            estimator, layer_units, X.dtype, first_pass, incremental
+            estimator, layer_units, dtype, first_pass, incremental
         ),
+        placement=placement,
     )
+
+
+def _check_same_placement(estimator, placement):
+    """A fitted model goes on training where it lives (no silent moves)."""
+    fitted = placement_of_network(estimator._network)
+    if placement != fitted:
+        raise ValueError(
+            f"This model lives in {fitted.name} (device {fitted.device}); X is "
+            f"{placement.name} (device {placement.device}). Training goes on where "
+            "the model lives: pass X there, move the model with "
+            "skbackprop.move_to(model, namespace, device), or refit from scratch "
+            "(warm_start=False)."
+        )
 
 
 def validate_x_y(estimator, X, y, dtype, reset):
@@ -418,7 +453,7 @@ def validate_x_y(estimator, X, y, dtype, reset):
 
 
 def _validation_set(
-    estimator, X_val, y_val, sample_weight_val, dtype, n_outputs, targets
+    estimator, X_val, y_val, sample_weight_val, placement, dtype, n_outputs, targets
 ):
     """Validate ``fit``'s ``X_val, y_val, sample_weight_val``."""
     if X_val is None or y_val is None:
@@ -426,21 +461,33 @@ def _validation_set(
             "X_val and y_val must be given together (and sample_weight_val "
             "only with them)."
         )
-    X_val, y_val = validate_x_y(estimator, X_val, y_val, dtype, reset=False)
+    y_val, sample_weight_val = to_host(y_val), to_host(sample_weight_val)
+    if placement_of(X_val) != placement:  # X_val follows X
+        X_val = placement.put(to_host(X_val))
+    X_val, y_val = validate_x_y(
+        estimator, X_val, y_val, placement.float_dtypes(dtype), reset=False
+    )
     Y_val = np.ascontiguousarray(targets.encode_validation(y_val), dtype=dtype).reshape(
         X_val.shape[0], -1
     )
     if Y_val.shape[1] != n_outputs:
         raise ValueError(f"y_val has {Y_val.shape[1]} outputs; y has {n_outputs}.")
     if sample_weight_val is not None:
-        sample_weight_val = _check_sample_weight(
-            sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True
-        )
+        with config_context(array_api_dispatch=None if placement.on_host else False):
+            sample_weight_val = _check_sample_weight(
+                sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True
+            )
     loss_weight = targets.weigh(
         Y_val, sample_weight_val, estimator.__dict__.get("class_weight")
     )
     check_not_all_zero(loss_weight, "sample_weight_val must not be all zero.")
-    return ValidationSet(X_val, y_val, Y_val, loss_weight, sample_weight_val)
+    return ValidationSet(
+        X_val,
+        y_val,
+        placement.put(Y_val),
+        placement.put(loss_weight),
+        sample_weight_val,
+    )
 
 
 def _checked_weights(estimator, layer_units, dtype, first_pass, incremental):
@@ -481,7 +528,9 @@ def _checked_weights(estimator, layer_units, dtype, first_pass, incremental):
     expected_coef = list(zip(layer_units[:-1], layer_units[1:], strict=True))
     expected_intercept = [(fan_out,) for fan_out in layer_units[1:]]
     try:
-        given = [np.asarray(w) for w in (*estimator.coefs_, *estimator.intercepts_)]
+        given = [
+            np.asarray(to_host(w)) for w in (*estimator.coefs_, *estimator.intercepts_)
+        ]
     except (TypeError, ValueError) as error:  # ragged
         raise ValueError(
             f"coefs_ and intercepts_ must be lists of numeric arrays: {error}"

@@ -14,6 +14,8 @@ The registry :data:`ACTIVATIONS` maps a name to an :class:`Activation`.
 
 import numpy as np
 
+from skbackprop.core.arrays import array_namespace
+
 __all__ = [
     "ACTIVATIONS",
     "ELU",
@@ -58,10 +60,11 @@ def sigmoid(Z, out=None):
     """
     # e = exp(-|z|) lies in (0, 1], so it never overflows; for z < 0 the
     # equivalent form e / (1 + e) avoids exp(-z) = inf.
-    e = np.exp(-np.abs(Z))
-    numerator = np.where(Z >= 0, 1, e).astype(e.dtype, copy=False)
+    xp = array_namespace(Z)
+    e = xp.exp(-xp.abs(Z))
+    numerator = xp.astype(xp.where(Z >= 0, 1, e), e.dtype)
     e += 1
-    return np.divide(numerator, e, out=out)
+    return xp.divide(numerator, e, out=out)
 
 
 class Activation:
@@ -204,7 +207,7 @@ class Tanh(Activation):
     name = "tanh"
 
     def forward(self, Z):
-        return np.tanh(Z, out=Z)
+        return array_namespace(Z).tanh(Z, out=Z)
 
     def derivative(self, A, delta, Z=None):
         delta *= 1 - A**2
@@ -235,13 +238,13 @@ class ReLU(Activation):
     name = "relu"
 
     def forward(self, Z):
-        return np.maximum(Z, 0, out=Z)
+        return array_namespace(Z).maximum(Z, 0, out=Z)
 
     def derivative(self, A, delta, Z=None):
         # Multiplying by the 0/1 mask is several times faster than a masked
         # assignment; it gives -0.0 where the delta was negative, which sums
         # as 0.
-        np.multiply(delta, A > 0, out=delta)
+        array_namespace(delta).multiply(delta, A > 0, out=delta)
 
 
 class LeakyReLU(Activation):
@@ -280,10 +283,12 @@ class LeakyReLU(Activation):
         self.negative_slope = negative_slope
 
     def forward(self, Z):
-        return np.multiply(Z, self.negative_slope, out=Z, where=Z < 0)
+        xp = array_namespace(Z)
+        return xp.multiply(Z, self.negative_slope, out=Z, where=Z < 0)
 
     def derivative(self, A, delta, Z=None):
-        np.multiply(delta, self.negative_slope, out=delta, where=A < 0)
+        xp = array_namespace(delta)
+        xp.multiply(delta, self.negative_slope, out=delta, where=A < 0)
 
     def __repr__(self):
         return f"LeakyReLU(negative_slope={self.negative_slope})"
@@ -332,9 +337,10 @@ class ELU(Activation):
     def forward(self, Z):
         # scale * (max(z, 0) + alpha * expm1(min(z, 0))): one formula for
         # both branches, with no masked assignment.
-        negative_part = np.expm1(np.minimum(Z, 0))
+        xp = array_namespace(Z)
+        negative_part = xp.expm1(xp.minimum(Z, 0))
         negative_part *= self.alpha
-        np.maximum(Z, 0, out=Z)
+        xp.maximum(Z, 0, out=Z)
         Z += negative_part
         if self.scale != 1.0:
             Z *= self.scale
@@ -343,7 +349,7 @@ class ELU(Activation):
     def derivative(self, A, delta, Z=None):
         # For z <= 0, f' = scale * alpha * e^z = f(z) + scale * alpha.
         slope = A + self.scale * self.alpha
-        np.copyto(slope, self.scale, where=A > 0)
+        array_namespace(A).copyto(slope, self.scale, where=A > 0)
         delta *= slope
 
     def __repr__(self):
@@ -413,11 +419,11 @@ class Softplus(Activation):
     name = "softplus"
 
     def forward(self, Z):
-        return np.logaddexp(0, Z, out=Z)
+        return array_namespace(Z).logaddexp(0, Z, out=Z)
 
     def derivative(self, A, delta, Z=None):
         # 1 - exp(-A), with expm1 for accuracy where A is tiny.
-        delta *= -np.expm1(-A)
+        delta *= -array_namespace(A).expm1(-A)
 
 
 class SiLU(Activation):
@@ -511,7 +517,7 @@ class GELU(Activation):
         """
         # sigmoid(2u) is exactly 0 or 1 once |z| > 1e4 (|2u| > 1e11);
         # clipping there keeps z**3 from overflowing and changes no result.
-        Z = np.clip(Z, -1e4, 1e4)
+        Z = array_namespace(Z).clip(Z, -1e4, 1e4)
         two_u = Z * Z
         two_u *= self.CUBIC
         two_u += 1
@@ -527,7 +533,9 @@ class GELU(Activation):
         # f' = s + z * (1 - tanh^2 u) / 2 * du/dz, with s = (1 + tanh u) / 2
         # and (1 - tanh^2 u) / 2 = 2 s (1 - s).
         s = self._gate(Z)
-        Z = np.clip(Z, -1e4, 1e4)  # beyond, s (1 - s) is 0 and f' is 0 or 1
+        Z = array_namespace(Z).clip(
+            Z, -1e4, 1e4
+        )  # beyond, s (1 - s) is 0 and f' is 0 or 1
         slope = Z * Z
         slope *= 3 * self.CUBIC
         slope += 1

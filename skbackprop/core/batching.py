@@ -10,6 +10,8 @@ rows of each shuffled batch into buffers it reuses all epoch.
 
 import numpy as np
 
+from skbackprop.core.arrays import array_namespace, is_sparse
+
 __all__ = ["Batches", "batch_slices", "shuffle_in_place"]
 
 
@@ -75,9 +77,12 @@ class Batches:
 
     Parameters
     ----------
-    arrays : list of (ndarray, sparse matrix or None)
+    arrays : list of (array, sparse matrix or None)
         Arrays with ``n_samples`` rows each (``X``, ``Y``, sample weights),
-        batched together; a None stays None in every batch.
+        batched together; a None stays None in every batch. The arrays may
+        be of any namespace of :mod:`skbackprop.core.arrays`, all on one
+        device; the order is drawn on the host all the same, so a random
+        state gives the same batches everywhere.
     batch_size : int
         Rows per batch; the last batch of an epoch may be smaller.
     random_state : numpy.random.RandomState or None
@@ -105,11 +110,18 @@ class Batches:
             # Shuffled rows are gathered into these, reused every batch;
             # sparse rows are copied by indexing (no out= there).
             self._buffers = [
-                np.empty((batch_size, *a.shape[1:]), a.dtype)
-                if isinstance(a, np.ndarray)
-                else None
+                None if a is None or is_sparse(a) else self._buffer(a, batch_size)
                 for a in arrays
             ]
+            dense = [a for a in arrays if a is not None and not is_sparse(a)]
+            self._xp = array_namespace(dense[0]) if dense else None
+            self._device = None if self._xp is None else self._xp.device(dense[0])
+
+    @staticmethod
+    def _buffer(array, batch_size):
+        xp = array_namespace(array)
+        shape = (batch_size, *array.shape[1:])
+        return xp.empty(shape, array.dtype, xp.device(array))
 
     def epoch(self):
         """Yield the batches of one epoch.
@@ -123,22 +135,24 @@ class Batches:
         arrays = self.arrays
         if self.random_state is None:
             for batch in batch_slices(self.n_samples, self.batch_size):
-                yield [None if a is None else a[batch] for a in arrays]
+                yield [None if a is None else a[batch, ...] for a in arrays]
             return
         order = shuffle_in_place(self._order, self.random_state)
+        xp = self._xp
+        # The order goes to the arrays' device once an epoch (for NumPy
+        # arrays it is the same array).
+        device_order = order if xp is None else xp.asarray(order, None, self._device)
         buffers = self._buffers
         for batch in batch_slices(self.n_samples, self.batch_size):
-            idx = order[batch]
             yield [
-                self._gather(array, buffer, idx)
+                self._gather(array, buffer, order[batch], device_order[batch], xp)
                 for array, buffer in zip(arrays, buffers, strict=True)
             ]
 
     @staticmethod
-    def _gather(array, buffer, idx):
+    def _gather(array, buffer, idx, device_idx, xp):
         if array is None:
             return None
-        if buffer is None:  # a sparse matrix
+        if buffer is None:  # a sparse matrix, on the host
             return array[idx]
-        # The indices are in range by construction: mode="clip" skips the check.
-        return array.take(idx, axis=0, out=buffer[: len(idx)], mode="clip")
+        return xp.take_rows(array, device_idx, out=buffer[: idx.shape[0], ...])

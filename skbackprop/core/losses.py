@@ -22,6 +22,7 @@ divides by the batch's weight total.
 import numpy as np
 
 from skbackprop.core.activations import sigmoid
+from skbackprop.core.arrays import array_namespace
 
 __all__ = [
     "LOSSES",
@@ -64,9 +65,10 @@ def softmax(Z, out=None):
     """
     # Subtracting the row maximum leaves the softmax unchanged and keeps
     # every exponent <= 0, so exp never overflows.
-    shifted = Z - Z.max(axis=1, keepdims=True)
-    out = np.exp(shifted, out=out)
-    out /= out.sum(axis=1, keepdims=True)
+    xp = array_namespace(Z)
+    shifted = Z - xp.max(Z, axis=1, keepdims=True)
+    out = xp.exp(shifted, out=out)
+    out /= xp.sum(out, axis=1, keepdims=True)
     return out
 
 
@@ -92,15 +94,16 @@ def log_softmax(Z):
     >>> log_softmax(np.array([[0.0, 1000.0]]))
     array([[-1000.,     0.]])
     """
-    shifted = Z - Z.max(axis=1, keepdims=True)
-    shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    xp = array_namespace(Z)
+    shifted = Z - xp.max(Z, axis=1, keepdims=True)
+    shifted -= xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
     return shifted
 
 
 def _weighted_sum(per_sample, sample_weight):
     """Sum of per-sample losses, weighted when weights are given."""
     if sample_weight is None:
-        return float(per_sample.sum())
+        return float(array_namespace(per_sample).sum(per_sample))
     return float(per_sample @ sample_weight)
 
 
@@ -226,7 +229,7 @@ class Loss:
         delta : ndarray of shape (n_samples, n_outputs)
             ``out``, holding the delta.
         """
-        np.copyto(out, Z)
+        array_namespace(Z).copyto(out, Z)
         self.output(out)
         out -= Y
         return out
@@ -273,11 +276,12 @@ class HalfSquaredError(_IdentityOutput):
 
     def per_sample(self, Z, Y):
         residual = Z - Y
-        return 0.5 * np.einsum("ij,ij->i", residual, residual)
+        return 0.5 * array_namespace(Z).row_dot(residual, residual)
 
     def value_and_delta(self, Z, Y, sample_weight, out):
-        residual = np.subtract(Z, Y, out=out)  # the delta is the residual
-        per_sample = 0.5 * np.einsum("ij,ij->i", residual, residual)
+        xp = array_namespace(Z)
+        residual = xp.subtract(Z, Y, out=out)  # the delta is the residual
+        per_sample = 0.5 * xp.row_dot(residual, residual)
         return _weighted_sum(per_sample, sample_weight)
 
 
@@ -308,14 +312,16 @@ class HalfPoissonDeviance(Loss):
     def output(self, Z):
         # Cap the exponent so that exp returns a huge finite number instead
         # of overflowing to inf (log(max) itself rounds up and overflows).
-        np.minimum(Z, np.log(np.finfo(Z.dtype).max) - 1, out=Z)
-        return np.exp(Z, out=Z)
+        xp = array_namespace(Z)
+        xp.minimum(Z, np.log(xp.finfo(Z.dtype).max) - 1, out=Z)
+        return xp.exp(Z, out=Z)
 
     def per_sample(self, Z, Y):
-        y_log_y = np.zeros_like(Y)
-        np.multiply(Y, np.log(Y, out=np.zeros_like(Y), where=Y > 0), out=y_log_y)
-        mu = self.output(Z.copy())
-        return (y_log_y - Y * Z - Y + mu).sum(axis=1)
+        xp = array_namespace(Z)
+        positive = Y > 0
+        y_log_y = xp.where(positive, Y * xp.log(xp.where(positive, Y, 1)), 0)
+        mu = self.output(xp.copy(Z))
+        return xp.sum(y_log_y - Y * Z - Y + mu, axis=1)
 
 
 class SoftmaxCrossEntropy(Loss):
@@ -345,20 +351,21 @@ class SoftmaxCrossEntropy(Loss):
         return softmax(Z, out=Z)
 
     def per_sample(self, Z, Y):
-        return -np.einsum("ij,ij->i", Y, log_softmax(Z))
+        return -array_namespace(Z).row_dot(Y, log_softmax(Z))
 
     def value_and_delta(self, Z, Y, sample_weight, out):
         # One pass shared by loss and delta, with scikit-learn's softmax ops:
         #   s = z - max(z);  loss = log(sum(e^s)) * sum(y) - y . s
         #   delta = e^s / sum(e^s) - y
-        shifted = np.subtract(Z, Z.max(axis=1, keepdims=True), out=out)
-        y_dot_shifted = np.einsum("ij,ij->i", Y, shifted)
+        xp = array_namespace(Z)
+        shifted = xp.subtract(Z, xp.max(Z, axis=1, keepdims=True), out=out)
+        y_dot_shifted = xp.row_dot(Y, shifted)
         # Row sums as products with a ones vector: several times faster than
         # .sum(axis=1) on a few columns (rounding differs in the last bit).
-        ones = np.ones(Z.shape[1], dtype=Z.dtype)
-        exp_sum = np.exp(shifted, out=out) @ ones
-        per_sample = np.log(exp_sum) * (Y @ ones) - y_dot_shifted
-        out /= exp_sum[:, np.newaxis]
+        ones = xp.ones(Z.shape[1], dtype=Z.dtype, device=xp.device(Z))
+        exp_sum = xp.exp(shifted, out=out) @ ones
+        per_sample = xp.log(exp_sum) * (Y @ ones) - y_dot_shifted
+        out /= exp_sum[:, None]
         out -= Y
         return _weighted_sum(per_sample, sample_weight)
 
@@ -394,19 +401,21 @@ class BinaryCrossEntropy(Loss):
 
     def per_sample(self, Z, Y):
         # log(1 + e^z) computed as logaddexp(0, z): finite for any z.
-        return (np.logaddexp(0, Z) - Y * Z).sum(axis=1)
+        xp = array_namespace(Z)
+        return xp.sum(xp.logaddexp(0, Z) - Y * Z, axis=1)
 
     def value_and_delta(self, Z, Y, sample_weight, out):
         # One exponential shared by loss and delta: with e = exp(-|z|),
         #   log(1 + e^z) = max(z, 0) + log1p(e)
         #   sigmoid(z) = 1 / (1 + e) for z >= 0, e / (1 + e) for z < 0
-        e = np.exp(-np.abs(Z))
-        softplus = np.log1p(e)
-        softplus += np.maximum(Z, 0)
+        xp = array_namespace(Z)
+        e = xp.exp(-xp.abs(Z))
+        softplus = xp.log1p(e)
+        softplus += xp.maximum(Z, 0)
         softplus -= Y * Z
-        np.divide(np.where(Z >= 0, 1, e), np.add(e, 1, out=e), out=out)
+        xp.divide(xp.where(Z >= 0, 1, e), xp.add(e, 1, out=e), out=out)
         out -= Y
-        return _weighted_sum(softplus.sum(axis=1), sample_weight)
+        return _weighted_sum(xp.sum(softplus, axis=1), sample_weight)
 
 
 class AbsoluteError(_IdentityOutput):
@@ -434,15 +443,18 @@ class AbsoluteError(_IdentityOutput):
     name = "absolute_error"
 
     def per_sample(self, Z, Y):
-        return np.abs(Z - Y).sum(axis=1)
+        xp = array_namespace(Z)
+        return xp.sum(xp.abs(Z - Y), axis=1)
 
     def output_delta(self, Z, Y, out):
-        return np.sign(np.subtract(Z, Y, out=out), out=out)
+        xp = array_namespace(Z)
+        return xp.sign(xp.subtract(Z, Y, out=out), out=out)
 
     def value_and_delta(self, Z, Y, sample_weight, out):
-        residual = np.subtract(Z, Y, out=out)
-        per_sample = np.abs(residual).sum(axis=1)
-        np.sign(residual, out=out)
+        xp = array_namespace(Z)
+        residual = xp.subtract(Z, Y, out=out)
+        per_sample = xp.sum(xp.abs(residual), axis=1)
+        xp.sign(residual, out=out)
         return _weighted_sum(per_sample, sample_weight)
 
 
@@ -481,16 +493,17 @@ class Huber(_IdentityOutput):
         self.delta = delta
 
     def per_sample(self, Z, Y):
-        size = np.abs(Z - Y)
-        quadratic = np.minimum(size, self.delta)
+        xp = array_namespace(Z)
+        size = xp.abs(Z - Y)
+        quadratic = xp.minimum(size, self.delta)
         # 0.5 q^2 + delta * (|r| - q): the two branches in one formula.
-        return (0.5 * quadratic * quadratic + self.delta * (size - quadratic)).sum(
-            axis=1
-        )
+        per_entry = 0.5 * quadratic * quadratic + self.delta * (size - quadratic)
+        return xp.sum(per_entry, axis=1)
 
     def output_delta(self, Z, Y, out):
-        np.subtract(Z, Y, out=out)
-        return np.clip(out, -self.delta, self.delta, out=out)
+        xp = array_namespace(Z)
+        xp.subtract(Z, Y, out=out)
+        return xp.clip(out, -self.delta, self.delta, out=out)
 
 
 class PinballLoss(_IdentityOutput):
@@ -531,20 +544,21 @@ class PinballLoss(_IdentityOutput):
         self.quantile = quantile
 
     def per_sample(self, Z, Y):
+        xp = array_namespace(Z)
         residual = Y - Z
-        return np.maximum(self.quantile * residual, (self.quantile - 1) * residual).sum(
-            axis=1
-        )
+        slopes = xp.maximum(self.quantile * residual, (self.quantile - 1) * residual)
+        return xp.sum(slopes, axis=1)
 
     def output_delta(self, Z, Y, out):
         # sign(z - y) is -1, 0 or 1; mapping it to -q, 0, 1 - q:
         # (sign + 1) / 2 - q is right for +-1, and zero residuals give 0.
-        sign = np.sign(np.subtract(Z, Y, out=out), out=out)
+        xp = array_namespace(Z)
+        sign = xp.sign(xp.subtract(Z, Y, out=out), out=out)
         at_zero = sign == 0
         sign += 1
         sign *= 0.5
         sign -= self.quantile
-        sign[at_zero] = 0
+        xp.copyto(sign, 0, where=at_zero)
         return sign
 
 

@@ -33,6 +33,12 @@ therefore update every parameter with a few vectorised operations.
 import numpy as np
 
 from skbackprop.core.activations import get_activation
+from skbackprop.core.arrays import (
+    NUMPY,
+    array_namespace,
+    operations_for,
+    operations_for_name,
+)
 from skbackprop.core.losses import get_loss
 
 __all__ = [
@@ -51,15 +57,6 @@ WEIGHT_INITS = (
     "lecun_uniform",
     "lecun_normal",
 )
-
-
-def _matmul(a, b, out):
-    """``out[...] = a @ b``, without a temporary when both are ndarrays."""
-    if isinstance(a, np.ndarray):
-        return np.matmul(a, b, out=out)
-    # scipy.sparse inputs (first layer only) have no out= argument.
-    out[...] = a @ b
-    return out
 
 
 def parameter_views(flat, layer_units):
@@ -96,11 +93,12 @@ def parameter_views(flat, layer_units):
     >>> flat
     array([0., 0., 0., 0., 0., 0., 1., 1., 1., 0., 0., 0., 0.])
     """
+    xp = array_namespace(flat)
     coefs, intercepts = [], []
     start = 0
     for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:], strict=True):
         stop = start + fan_in * fan_out
-        coefs.append(flat[start:stop].reshape(fan_in, fan_out))
+        coefs.append(xp.reshape(flat[start:stop], (fan_in, fan_out)))
         start = stop
     for fan_out in layer_units[1:]:
         intercepts.append(flat[start : start + fan_out])
@@ -211,6 +209,12 @@ class Network:
         Inverted-dropout rate of each hidden layer, in ``[0, 1)``; None
         drops nothing. Masks are drawn in :meth:`loss_and_gradient` from the
         ``random_state`` it is given.
+    namespace : module, default=None
+        The Array API namespace whose arrays the network holds and trains on
+        (e.g. ``array_api_compat.torch``); None is NumPy. See
+        :mod:`skbackprop.core.arrays`.
+    device : object, default=None
+        The namespace's device for every array (None: its default).
 
     Attributes
     ----------
@@ -226,6 +230,8 @@ class Network:
         Views of ``grads``, shaped as ``coefs`` and ``intercepts``.
     n_coefs : int
         Number of weights; ``params[:n_coefs]`` are all the weights.
+    xp : object
+        The array operations of the namespace (:mod:`skbackprop.core.arrays`).
 
     Examples
     --------
@@ -251,6 +257,9 @@ class Network:
 
     #: No dropout: also what a network pickled before dropout rates loads with.
     dropout_rates = ()
+    #: NumPy on the host, also for networks pickled before other namespaces.
+    xp = NUMPY
+    device = None
 
     def __init__(
         self,
@@ -259,6 +268,8 @@ class Network:
         loss,
         dtype=np.float64,
         dropout_rates=None,
+        namespace=None,
+        device=None,
     ):
         self.layer_units = [int(u) for u in layer_units]
         if len(hidden_activations) != len(self.layer_units) - 2:
@@ -269,6 +280,9 @@ class Network:
         self.hidden_activations = [get_activation(a) for a in hidden_activations]
         self.loss = get_loss(loss)
         self.dtype = np.dtype(dtype)
+        if namespace is not None:
+            self.xp = operations_for(namespace)
+            self.device = device
         if dropout_rates is not None:
             self.set_dropout_rates(dropout_rates)
         self.n_coefs = sum(
@@ -278,10 +292,15 @@ class Network:
             )
         )
         n_params = self.n_coefs + sum(self.layer_units[1:])
-        self.params = np.zeros(n_params, dtype=self.dtype)
-        self.grads = np.zeros(n_params, dtype=self.dtype)
+        self.params = self._new((n_params,), zeros=True)
+        self.grads = self._new((n_params,), zeros=True)
         self._make_views()
         self._batch_capacity = 0
+
+    def _new(self, shape, zeros=False):
+        """A new array of the network's dtype, namespace and device."""
+        make = self.xp.zeros if zeros else self.xp.empty
+        return make(shape, self.xp.float_dtype(self.dtype), self.device)
 
     def _make_views(self):
         self.coefs, self.intercepts = parameter_views(self.params, self.layer_units)
@@ -306,13 +325,17 @@ class Network:
             state.pop(name, None)
         state["_batch_capacity"] = 0
         # A dtype's name ('<f8') is a plain string: safe loaders such as
-        # skops need not trust numpy.dtype objects.
+        # skops need not trust numpy.dtype objects. So is a namespace's.
         state["dtype"] = self.dtype.str
+        if "xp" in state:
+            state["xp"] = self.xp.name
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
         self.dtype = np.dtype(self.dtype)
+        if "xp" in state:
+            self.xp = operations_for_name(state["xp"])
         self._make_views()
 
     def set_hidden_activations(self, hidden_activations):
@@ -398,20 +421,45 @@ class Network:
                 f"{len(self.coefs)} weight layers need as many activation names; "
                 f"got {len(names)}."
             )
+        # Drawn on the host, whatever the namespace: the same random state
+        # gives the same weights on every device.
+        to_network = self.from_host
         for W, b, name in zip(self.coefs, self.intercepts, names, strict=True):
             fan_in, fan_out = W.shape
             if scheme == "glorot_uniform":
                 bound = glorot_uniform_bound(fan_in, fan_out, name)
-                W[...] = random_state.uniform(-bound, bound, (fan_in, fan_out))
-                b[...] = random_state.uniform(-bound, bound, fan_out)
+                W[...] = to_network(
+                    random_state.uniform(-bound, bound, (fan_in, fan_out))
+                )
+                b[...] = to_network(random_state.uniform(-bound, bound, fan_out))
                 continue
             gain = 2.0 if scheme.startswith("he") else 1.0
             if scheme.endswith("uniform"):
                 bound = np.sqrt(3.0 * gain / fan_in)
-                W[...] = random_state.uniform(-bound, bound, (fan_in, fan_out))
+                W[...] = to_network(
+                    random_state.uniform(-bound, bound, (fan_in, fan_out))
+                )
             else:
-                W[...] = random_state.normal(0.0, np.sqrt(gain / fan_in), W.shape)
+                W[...] = to_network(
+                    random_state.normal(0.0, np.sqrt(gain / fan_in), W.shape)
+                )
             b[...] = 0.0
+
+    def from_host(self, values):
+        """A NumPy array as an array of the network's dtype, namespace and device.
+
+        Parameters
+        ----------
+        values : ndarray
+            Values on the host.
+
+        Returns
+        -------
+        array : array of the network's namespace
+            The values, cast to the network's dtype, on its device (for
+            NumPy, ``values`` itself where no cast is needed).
+        """
+        return self.xp.asarray(values, self.xp.float_dtype(self.dtype), self.device)
 
     def draw_dropout_masks(self, n_samples, rates, random_state):
         """Random inverted-dropout masks for one batch.
@@ -434,7 +482,9 @@ class Network:
         masks : list of (ndarray of shape (n_samples, u_l) or None)
             One per hidden layer: ``0`` or ``1 / (1 - p_l)`` in the network's
             dtype, or ``None`` where ``p_l = 0``. Pass it to
-            :meth:`loss_and_gradient` as ``dropout_masks``.
+            :meth:`loss_and_gradient` as ``dropout_masks``. Drawn on the host
+            and moved to the network's device, so that a random state gives
+            the same masks on every device.
         """
         hidden_units = self.layer_units[1:-1]
         if len(rates) != len(hidden_units) or not all(0 <= r < 1 for r in rates):
@@ -448,7 +498,8 @@ class Network:
                 masks.append(None)
                 continue
             keep = random_state.random_sample((n_samples, units)) >= rate
-            masks.append(np.multiply(keep, 1.0 / (1.0 - rate), dtype=self.dtype))
+            mask = np.multiply(keep, 1.0 / (1.0 - rate), dtype=self.dtype)
+            masks.append(self.from_host(mask))
         return masks
 
     def _ensure_buffers(self, n_samples):
@@ -459,27 +510,21 @@ class Network:
         """
         if n_samples <= self._batch_capacity:
             return
-        self._activations = [
-            np.empty((n_samples, units), dtype=self.dtype)
-            for units in self.layer_units[1:]
-        ]
-        self._deltas = [
-            np.empty((n_samples, units), dtype=self.dtype)
-            for units in self.layer_units[1:]
-        ]
+        self._activations = [self._new((n_samples, u)) for u in self.layer_units[1:]]
+        self._deltas = [self._new((n_samples, u)) for u in self.layer_units[1:]]
         # Copies of Z for activations whose derivative needs it, and the
         # dropped-out activations that feed the next layer; only where used.
         self._kept_pre_activations = [
-            np.empty((n_samples, units), dtype=self.dtype)
-            if activation.needs_pre_activation
-            else None
+            self._new((n_samples, units)) if activation.needs_pre_activation else None
             for units, activation in zip(
                 self.layer_units[1:-1], self.hidden_activations, strict=True
             )
         ]
         self._masks = [None] * (self.n_layers - 2)
         self._undropped = [None] * (self.n_layers - 2)  # allocated on first use
-        self._ones = np.ones(n_samples, dtype=self.dtype)
+        self._ones = self.xp.ones(
+            n_samples, self.xp.float_dtype(self.dtype), self.device
+        )
         self._batch_capacity = n_samples
 
     def forward_train(self, X, dropout_masks=None):
@@ -503,10 +548,11 @@ class Network:
         """
         n = X.shape[0]
         self._ensure_buffers(n)
-        A = [X] + [buffer[:n] for buffer in self._activations]
+        A = [X] + [buffer[:n, :] for buffer in self._activations]
         last = self.n_layers - 2
+        matmul = self.xp.matmul
         for l in range(last + 1):
-            Z = _matmul(A[l], self.coefs[l], out=A[l + 1])  # Z = A_prev @ W: (n, u_l+1)
+            Z = matmul(A[l], self.coefs[l], out=A[l + 1])  # Z = A_prev @ W: (n, u_l+1)
             Z += self.intercepts[l]  #                      Z += b: (u_l+1,) per row
             if l < last:
                 self._activate(l, Z, dropout_masks)  #      A = f(Z), in place
@@ -523,7 +569,7 @@ class Network:
         n = Z.shape[0]
         activation = self.hidden_activations[l]
         if activation.needs_pre_activation:
-            np.copyto(self._kept_pre_activations[l][:n], Z)
+            self.xp.copyto(self._kept_pre_activations[l][:n, :], Z)
         activation.forward(Z)
         mask = None if dropout_masks is None else dropout_masks[l]
         self._masks[l] = mask
@@ -531,8 +577,8 @@ class Network:
             return
         kept = self._undropped
         if kept[l] is None:  # _ensure_buffers resets it when batches grow
-            kept[l] = np.empty((self._batch_capacity, Z.shape[1]), self.dtype)
-        np.copyto(kept[l][:n], Z)
+            kept[l] = self._new((self._batch_capacity, Z.shape[1]))
+        self.xp.copyto(kept[l][:n, :], Z)
         Z *= mask
 
     def _backward_through_activation(self, l, delta):
@@ -543,12 +589,12 @@ class Network:
         n = delta.shape[0]
         mask = self._masks[l]
         if mask is None:
-            f_of_Z = self._activations[l][:n]
+            f_of_Z = self._activations[l][:n, :]
         else:
             delta *= mask
-            f_of_Z = self._undropped[l][:n]
+            f_of_Z = self._undropped[l][:n, :]
         kept = self._kept_pre_activations[l]
-        Z = None if kept is None else kept[:n]
+        Z = None if kept is None else kept[:n, :]
         self.hidden_activations[l].derivative(f_of_Z, delta, Z)
 
     def loss_and_gradient(
@@ -594,8 +640,9 @@ class Network:
             The objective ``J`` of the batch, L2 penalty included.
         """
         n = X.shape[0]
+        xp = self.xp
         if weight_total is None:
-            weight_total = n if sample_weight is None else float(sample_weight.sum())
+            weight_total = n if sample_weight is None else float(xp.sum(sample_weight))
         W, dW, db = self.coefs, self.coef_grads, self.intercept_grads
         last = self.n_layers - 2
 
@@ -604,7 +651,7 @@ class Network:
 
         # Forward pass: A[l+1] = f(A[l] @ W[l] + b[l]); the last layer keeps Z.
         A = self.forward_train(X, dropout_masks)
-        D = [buffer[:n] for buffer in self._deltas]
+        D = [buffer[:n, :] for buffer in self._deltas]
 
         weights = self.params[: self.n_coefs]
         penalty = 0.5 * alpha * float(weights @ weights)
@@ -616,24 +663,24 @@ class Network:
         if sample_weight is None:
             D[last] /= weight_total
         else:
-            D[last] *= (sample_weight / weight_total)[:, np.newaxis]
+            D[last] *= (sample_weight / weight_total)[:, None]
         decay = alpha / weight_total
 
         for l in range(last, -1, -1):
             # The batch dimension is summed away in A[l].T @ D[l]: (u_l, u_l+1).
-            _matmul(A[l].T, D[l], out=dW[l])
+            xp.matmul(A[l].T, D[l], out=dW[l])
             # db = D summed over samples, (u_l+1,); ones @ D is a fast column sum.
-            np.matmul(self._ones[:n], D[l], out=db[l])
+            xp.matmul(self._ones[:n], D[l], out=db[l])
             if l > 0:
                 # Back through W[l]: dJ/dA[l] = D[l] @ W[l].T, (n, u_l);
                 # then times f'(Z[l]) gives D[l-1] = dJ/dZ[l].
-                np.matmul(D[l], W[l].T, out=D[l - 1])
+                xp.matmul(D[l], W[l].T, out=D[l - 1])
                 self._backward_through_activation(l - 1, D[l - 1])
         if alpha:
             # dW += (alpha / s) * W for every layer at once: the weights
             # (and their gradients) are the first n_coefs entries of the
             # flat vectors.
-            self.grads[: self.n_coefs] += np.multiply(
+            self.grads[: self.n_coefs] += xp.multiply(
                 weights, decay, out=self._penalty_buffer()
             )
         return loss
@@ -665,24 +712,24 @@ class Network:
             last layer ``g(Z)``), ``W``, ``D``, ``dW`` and ``db``.
         """
         loss = self.loss_and_gradient(X, Y, sample_weight, alpha=alpha)
-        n, last = X.shape[0], self.n_layers - 2
-        A = [X] + [buffer[:n] for buffer in self._activations]
+        n, last, copy = X.shape[0], self.n_layers - 2, self.xp.copy
+        A = [X] + [buffer[:n, :] for buffer in self._activations]
         layers = []
         for l in range(last + 1):
             if l == last:
-                Z = A[l + 1].copy()
+                Z = copy(A[l + 1])
             else:
-                Z = np.asarray(A[l] @ self.coefs[l]) + self.intercepts[l]
-            output = A[l + 1] if l < last else self.loss.output(A[l + 1].copy())
+                Z = self.xp.asarray(A[l] @ self.coefs[l]) + self.intercepts[l]
+            output = A[l + 1] if l < last else self.loss.output(copy(A[l + 1]))
             layers.append(
                 {
                     "layer": l + 1,
                     "Z": Z,
-                    "A": output.copy(),
-                    "W": self.coefs[l].copy(),
-                    "D": self._deltas[l][:n].copy(),
-                    "dW": self.coef_grads[l].copy(),
-                    "db": self.intercept_grads[l].copy(),
+                    "A": copy(output),
+                    "W": copy(self.coefs[l]),
+                    "D": copy(self._deltas[l][:n, :]),
+                    "dW": copy(self.coef_grads[l]),
+                    "db": copy(self.intercept_grads[l]),
                 }
             )
         return loss, layers
@@ -690,6 +737,6 @@ class Network:
     def _penalty_buffer(self):
         """Scratch of the weights' size for ``alpha * W``, reused."""
         scratch = self.__dict__.get("_penalty_scratch")
-        if scratch is None or scratch.dtype != self.dtype:
-            scratch = self._penalty_scratch = np.empty(self.n_coefs, self.dtype)
+        if scratch is None or scratch.dtype != self.params.dtype:
+            scratch = self._penalty_scratch = self._new((self.n_coefs,))
         return scratch

@@ -11,6 +11,8 @@ allocated on the first step.
 
 import numpy as np
 
+from skbackprop.core.arrays import array_namespace
+
 __all__ = ["SGD", "Adam", "Optimizer"]
 
 
@@ -65,20 +67,22 @@ class Optimizer:
         grads : ndarray of shape (n_parameters,)
             Gradient of the objective at ``params``.
         """
+        xp = array_namespace(params)
         for name in self.state_names:
             if getattr(self, name) is None:
-                setattr(self, name, np.zeros_like(params))
-        scalars = self._begin_step(params.dtype.type)
+                setattr(self, name, xp.zeros_like(params))
+        scalars = self._begin_step(xp.scalar_type(params.dtype))
         states = [getattr(self, name) for name in self.state_names]
         n = params.shape[0]
-        scratch = self._scratch_vectors(min(n, BLOCK_SIZE), params.dtype)
+        scratch = self._scratch_vectors(xp, min(n, BLOCK_SIZE), params)
         if n <= BLOCK_SIZE:  # one block: no slicing
-            self._update_block(scalars, params, grads, *states, *scratch)
+            self._update_block(xp, scalars, params, grads, *states, *scratch)
             return
         for start in range(0, n, BLOCK_SIZE):
             block = slice(start, start + BLOCK_SIZE)
             size = min(BLOCK_SIZE, n - start)
             self._update_block(
+                xp,
                 scalars,
                 params[block],
                 grads[block],
@@ -93,8 +97,11 @@ class Optimizer:
         """
         raise NotImplementedError
 
-    def _update_block(self, scalars, params, grads, *states_and_scratch):
-        """Apply the update to one block of every vector, in place."""
+    def _update_block(self, xp, scalars, params, grads, *states_and_scratch):
+        """Apply the update to one block of every vector, in place.
+
+        ``xp`` holds the vectors' operations (:mod:`skbackprop.core.arrays`).
+        """
         raise NotImplementedError
 
     def iteration_ends(self, time_step):
@@ -117,11 +124,18 @@ class Optimizer:
         """
         return True
 
-    def _scratch_vectors(self, size, dtype):
-        """Two scratch vectors of ``size``, reused across steps."""
+    def _scratch_vectors(self, xp, size, params):
+        """Two scratch vectors of ``size`` like ``params``, reused across steps."""
         scratch = self.__dict__.get("_scratch")
-        if scratch is None or scratch.shape[1] < size or scratch.dtype != dtype:
-            scratch = self._scratch = np.empty((2, size), dtype)
+        if (
+            scratch is None
+            or scratch[0].shape[0] < size
+            or scratch[0].dtype != params.dtype
+            or xp.device(scratch[0]) != xp.device(params)
+        ):
+            device = xp.device(params)
+            scratch = [xp.empty((size,), params.dtype, device) for _ in range(2)]
+            self._scratch = scratch
         return scratch
 
     def __getstate__(self):
@@ -200,13 +214,13 @@ class SGD(Optimizer):
     def _begin_step(self, scalar):
         return scalar(self.learning_rate), scalar(self.momentum)
 
-    def _update_block(self, scalars, params, grads, v, scaled_grad, update):
+    def _update_block(self, xp, scalars, params, grads, v, scaled_grad, update):
         eta, mu = scalars
-        np.multiply(grads, eta, out=scaled_grad)  # eta * g
+        xp.multiply(grads, eta, out=scaled_grad)  # eta * g
         v *= mu
         v -= scaled_grad  # v = mu * v - eta * g
         if self.nesterov:
-            np.multiply(v, mu, out=update)
+            xp.multiply(v, mu, out=update)
             update -= scaled_grad  # mu * v - eta * g
             params += update
         else:
@@ -313,16 +327,16 @@ class Adam(Optimizer):
             scalar(self.epsilon),
         )
 
-    def _update_block(self, scalars, params, grads, m, v, tmp, update):
+    def _update_block(self, xp, scalars, params, grads, m, v, tmp, update):
         b1, one_minus_b1, b2, one_minus_b2, minus_eta, eps = scalars
         m *= b1
-        m += np.multiply(grads, one_minus_b1, out=tmp)  # m = b1 m + (1 - b1) g
+        m += xp.multiply(grads, one_minus_b1, out=tmp)  # m = b1 m + (1 - b1) g
         v *= b2
-        np.multiply(grads, grads, out=tmp)
+        xp.multiply(grads, grads, out=tmp)
         tmp *= one_minus_b2
         v += tmp  # v = b2 v + (1 - b2) g^2
-        np.sqrt(v, out=tmp)
+        xp.sqrt(v, out=tmp)
         tmp += eps  # sqrt(v) + eps
-        np.multiply(m, minus_eta, out=update)
+        xp.multiply(m, minus_eta, out=update)
         update /= tmp  # -eta_t m / (sqrt(v) + eps)
         params += update

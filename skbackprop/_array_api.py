@@ -1,0 +1,248 @@
+"""The estimators' side of the Array API: where a call's arrays live.
+
+With scikit-learn's ``array_api_dispatch`` on, a call whose ``X`` is an
+array of another Array API library (a PyTorch tensor, a CuPy array, ...)
+trains and predicts in that library, on ``X``'s device; otherwise
+everything is NumPy on the host, exactly as without dispatch. A
+:class:`Placement` names the namespace and device; this module decides it
+from ``X`` and moves the other arrays there.
+
+What stays on the host whatever the placement: the targets as given, their
+encoding, class weights and the validation of sample weights (small, and
+label handling is NumPy's); the random draws (initial weights, shuffles,
+dropout masks), so a random state gives the same model on every device;
+and L-BFGS, which is SciPy's.
+"""
+
+import copy
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn import get_config
+
+from skbackprop.core.arrays import NUMPY, operations_for
+
+
+def array_namespace(array):
+    """The Array API namespace of ``array``, whatever the dispatch setting."""
+    from sklearn.externals.array_api_compat import array_namespace
+
+    return array_namespace(array)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """An Array API namespace and device; ``namespace=None`` is NumPy."""
+
+    namespace: object = None
+    device: object = None
+
+    @property
+    def on_host(self):
+        return self.namespace is None
+
+    @property
+    def name(self):
+        return "numpy" if self.namespace is None else self.namespace.__name__
+
+    def float_dtypes(self, dtype):
+        """``dtype`` (a NumPy dtype or a tuple of them) in this namespace."""
+        if self.on_host:
+            return dtype
+        if isinstance(dtype, tuple):
+            return tuple(self.float_dtypes(d) for d in dtype)
+        return getattr(self.namespace, np.dtype(dtype).name)
+
+    def host_dtype(self, array_dtype):
+        """The NumPy dtype of a floating dtype of this namespace."""
+        if self.on_host:
+            return np.dtype(array_dtype)
+        xp = self.namespace
+        return np.dtype(np.float32 if array_dtype == xp.float32 else np.float64)
+
+    def put(self, array):
+        """A NumPy array (or None) as an array of this namespace, on its device."""
+        if array is None or self.on_host:
+            return array
+        return self.namespace.asarray(np.ascontiguousarray(array), device=self.device)
+
+
+HOST = Placement()
+
+
+def placement_of(X):
+    """Where a call on ``X`` runs: ``X``'s namespace and device, or the host.
+
+    NumPy arrays, lists, sparse matrices, and any input while array API
+    dispatch is off, run on the host (other arrays are converted to NumPy by
+    validation, as scikit-learn does).
+    """
+    if isinstance(X, np.ndarray | list) or sp.issparse(X) or X is None:
+        return HOST
+    if not get_config()["array_api_dispatch"]:
+        return HOST
+    from sklearn.utils._array_api import get_namespace_and_device
+
+    xp, is_array_api, device = get_namespace_and_device(X)
+    if not is_array_api or xp.__name__.endswith("numpy"):
+        return HOST
+    operations_for(xp)  # the core knows this library's arrays from now on
+    return Placement(xp, device)
+
+
+def placement_of_network(network):
+    """Where a fitted network's arrays live."""
+    if network.xp is NUMPY:
+        return HOST
+    return Placement(network.xp.namespace, network.device)
+
+
+def to_host(array):
+    """``array`` (of any namespace and device, or None) as a NumPy array."""
+    if array is None or isinstance(array, np.ndarray | list) or sp.issparse(array):
+        return array
+    try:
+        from sklearn.utils._array_api import move_to
+    except ImportError:  # scikit-learn < 1.8: CPU arrays only
+        return np.asarray(array)
+    return move_to(array, xp=np, device="cpu")
+
+
+def check_placement(estimator, X, method):
+    """Raise, as scikit-learn does, if ``X`` is not where the model lives."""
+    fitted = placement_of_network(estimator._network)
+    given = placement_of(X)
+    if fitted == given:
+        return given
+    raise ValueError(
+        f"Inputs passed to {type(estimator).__name__}.{method}() must use the same "
+        "namespace and the same device as those passed to fit(). The model was "
+        f"fitted on {fitted.name} (device {fitted.device}); X is {given.name} "
+        f"(device {given.device}), with array_api_dispatch="
+        f"{get_config()['array_api_dispatch']}. Move the model with "
+        "skbackprop.move_to(model, namespace, device), or X to the model's "
+        "namespace and device."
+    )
+
+
+def take_rows(array, indices):
+    """Rows ``indices`` (a NumPy index array) of an array of any namespace."""
+    if array is None:
+        return None
+    if isinstance(array, np.ndarray) or sp.issparse(array):
+        return array[indices]
+    xp = array_namespace(array)
+    return xp.take(array, xp.asarray(indices, device=array.device), axis=0)
+
+
+def all_finite(array):
+    """Whether every entry of an array of any namespace is finite."""
+    if isinstance(array, np.ndarray):
+        return bool(np.isfinite(array).all())
+    xp = array_namespace(array)
+    return bool(xp.all(xp.isfinite(array)))
+
+
+def total(array):
+    """The sum of an array of any namespace, as a Python float."""
+    if isinstance(array, np.ndarray):
+        return float(array.sum())
+    return float(array_namespace(array).sum(array))
+
+
+# ----------------------------------------------------------------------
+# Moving a fitted model
+# ----------------------------------------------------------------------
+def move_to(estimator, namespace, device=None):
+    """A copy of a fitted estimator whose arrays are in ``namespace``, on ``device``.
+
+    Use it to bring a model trained on a GPU back to NumPy (for ONNX, skops
+    or a machine without the GPU), or to send a NumPy model to a device.
+
+    Parameters
+    ----------
+    estimator : MiniBatchMLPClassifier or MiniBatchMLPRegressor
+        A fitted estimator; it is left as it is.
+    namespace : module
+        The array library: ``numpy``, ``torch``, ``cupy``, an
+        array-api-compat namespace, ...
+    device : str or device, default=None
+        The device, e.g. ``"cuda"`` or ``"cpu"``; None is the library's
+        default.
+
+    Returns
+    -------
+    moved : estimator
+        A copy whose ``coefs_``, ``intercepts_`` and training state are
+        arrays of ``namespace`` on ``device``; it predicts there and goes on
+        training there.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop import MiniBatchMLPRegressor, move_to
+    >>> X, y = np.random.RandomState(0).normal(size=(20, 3)), np.arange(20.0)
+    >>> model = MiniBatchMLPRegressor(max_iter=5, random_state=0).fit(X, y)
+    >>> type(move_to(model, np).coefs_[0]).__name__
+    'ndarray'
+    """
+    if namespace is np or getattr(namespace, "__name__", "").endswith("numpy"):
+        return _moved(estimator, HOST)
+    from sklearn import config_context
+    from sklearn.utils._array_api import get_namespace_and_device
+
+    probe = namespace.asarray([0.0], device=device)
+    with config_context(array_api_dispatch=True):
+        xp, _, probe_device = get_namespace_and_device(probe)
+    operations_for(xp)
+    return _moved(estimator, Placement(xp, probe_device))
+
+
+def move_to_placement(estimator, converter):
+    """``move_to`` for scikit-learn's ``move_estimator_to`` (a converter)."""
+    probe = converter(np.zeros(1))
+    if isinstance(probe, np.ndarray):
+        return _moved(estimator, HOST)
+    xp = array_namespace(probe)
+    operations_for(xp)
+    return _moved(estimator, Placement(xp, probe.device))
+
+
+def _moved(estimator, placement):
+    network = estimator.__dict__.get("_network")
+    if network is None:
+        raise ValueError(f"This {type(estimator).__name__} is not fitted yet.")
+    moved = copy.copy(estimator)
+    state = moved.__dict__ = dict(estimator.__dict__)
+
+    def move(array):
+        return placement.put(to_host(array))
+
+    state["_network"] = _moved_network(network, placement, move)
+    if "_best_params" in state:
+        state["_best_params"] = move(state["_best_params"])
+    if "_optimizer" in state:
+        optimizer = state["_optimizer"] = copy.copy(state["_optimizer"])
+        optimizer.__dict__.pop("_scratch", None)
+        for name in optimizer.state_names:
+            if getattr(optimizer, name) is not None:
+                setattr(optimizer, name, move(getattr(optimizer, name)))
+    moved._adopt_weights(None)
+    return moved
+
+
+def _moved_network(network, placement, move):
+    moved = copy.copy(network)
+    state = network.__getstate__()  # parameters only, no work buffers
+    moved.__dict__ = state
+    moved.params, moved.grads = move(network.params), move(network.grads)
+    if placement.on_host:
+        moved.__dict__.pop("xp", None)
+        moved.__dict__.pop("device", None)
+    else:
+        moved.xp = operations_for(placement.namespace)
+        moved.device = placement.device
+    moved.dtype = np.dtype(moved.dtype)
+    moved._make_views()
+    return moved
