@@ -44,7 +44,14 @@ class Placement:
 
     @property
     def name(self):
-        return "numpy" if self.namespace is None else self.namespace.__name__
+        """The library's short name (``torch`` for array-api-compat's wrapper)."""
+        return "numpy" if self.namespace is None else self.namespace.__name__.split(".")[-1]
+
+    def describe(self):
+        """The namespace and device, in words."""
+        if self.on_host:
+            return "numpy (the CPU)"
+        return f"{self.name} (device {self.device})"
 
     def float_dtypes(self, dtype):
         """``dtype`` (a NumPy dtype or a tuple of them) in this namespace."""
@@ -87,6 +94,12 @@ def placement_of(X):
     xp, is_array_api, device = get_namespace_and_device(X)
     if not is_array_api or xp.__name__.endswith("numpy"):
         return HOST
+    if "sparse" in str(getattr(X, "layout", "")):
+        raise TypeError(
+            f"A sparse {type(X).__name__} was passed: sparse input is taken as "
+            "a SciPy sparse matrix (CSR or CSC), on the host. Pass X.to_dense() "
+            "to train on its device, or a scipy.sparse matrix to train on the CPU."
+        )
     operations_for(xp)  # the core knows this library's arrays from now on
     return Placement(xp, device)
 
@@ -118,8 +131,8 @@ def check_placement(estimator, X, method):
     raise ValueError(
         f"Inputs passed to {type(estimator).__name__}.{method}() must use the same "
         "namespace and the same device as those passed to fit(). The model was "
-        f"fitted on {fitted.name} (device {fitted.device}); X is {given.name} "
-        f"(device {given.device}), with array_api_dispatch="
+        f"fitted on {fitted.describe()}; X is {given.describe()}, with "
+        "array_api_dispatch="
         f"{get_config()['array_api_dispatch']}. Move the model with "
         "skbackprop.move_to(model, namespace, device), or X to the model's "
         "namespace and device."

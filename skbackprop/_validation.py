@@ -425,8 +425,8 @@ def _check_same_placement(estimator, placement):
     fitted = placement_of_network(estimator._network)
     if placement != fitted:
         raise ValueError(
-            f"This model lives in {fitted.name} (device {fitted.device}); X is "
-            f"{placement.name} (device {placement.device}). Training goes on where "
+            f"This model lives in {fitted.describe()}; X is {placement.describe()}. "
+            "Training goes on where "
             "the model lives: pass X there, move the model with "
             "skbackprop.move_to(model, namespace, device), or refit from scratch "
             "(warm_start=False)."

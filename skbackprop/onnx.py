@@ -22,7 +22,7 @@ import numbers
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor
+from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor, move_to
 from skbackprop._optional import import_optional
 from skbackprop.core.activations import ACTIVATIONS, GELU
 
@@ -205,6 +205,8 @@ def _raw_output(graph, input_name, estimator):
     ``hidden_activations_`` holds one name (a key of the core's
     ``ACTIVATIONS``) per hidden layer.
     """
+    if not isinstance(estimator.coefs_[0], np.ndarray):
+        estimator = move_to(estimator, np)  # trained on a device: a NumPy copy
     names = estimator.hidden_activations_
     A = graph.node("Cast", [input_name], to=graph.proto_dtype)
     n_layers = len(estimator.coefs_)
@@ -439,7 +441,8 @@ def _sample_signature(X_sample):
         dtype = getattr(X_sample, "dtype", None)
         if dtype is None:
             dtype = np.asarray(X_sample).dtype
-        is_double = dtype == np.float64
+        # A NumPy dtype, or another library's (torch.float64) by its name.
+        is_double = dtype == np.float64 or str(dtype).endswith("float64")
     return shape[1], is_double
 
 
