@@ -45,7 +45,9 @@ class Placement:
     @property
     def name(self):
         """The library's short name (``torch`` for array-api-compat's wrapper)."""
-        return "numpy" if self.namespace is None else self.namespace.__name__.split(".")[-1]
+        if self.namespace is None:
+            return "numpy"
+        return self.namespace.__name__.split(".")[-1]
 
     def describe(self):
         """The namespace and device, in words."""
