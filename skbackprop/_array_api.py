@@ -87,7 +87,7 @@ def placement_of(X):
     dispatch is off, run on the host (other arrays are converted to NumPy by
     validation, as scikit-learn does).
     """
-    if isinstance(X, np.ndarray | list) or sp.issparse(X) or X is None:
+    if type(X) is np.ndarray or isinstance(X, np.ndarray | list) or sp.issparse(X):
         return HOST
     if not get_config()["array_api_dispatch"]:
         return HOST

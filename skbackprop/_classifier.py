@@ -14,6 +14,7 @@ from skbackprop._docstrings import (
     SHARED_PARAMETERS,
 )
 from skbackprop._targets import ClassTargets
+from skbackprop.core.arrays import NUMPY
 from skbackprop.core.losses import log_softmax
 
 
@@ -278,8 +279,11 @@ default=None
             Predicted labels (an indicator matrix for multilabel problems).
         """
         Z = self._raw_output(X, "predict")
+        if self._network.xp is NUMPY:
+            return self._labels_from_raw_output(Z)
+        # Labels are decoded on the host; numbers go back where X is.
         labels = self._labels_from_raw_output(to_host(Z))
-        if labels.dtype.kind in "biuf":  # numbers go back where X is
+        if labels.dtype.kind in "biuf":
             return placement_of_network(self._network).put(labels)
         return labels
 

@@ -270,7 +270,7 @@ def validate_training_call(
     placement = placement_of(X)
     if not first_pass:
         _check_same_placement(estimator, placement)
-    if incremental and known and fitted and placement.on_host:
+    if incremental and known and fitted and placement is HOST:
         call = _accept_known_chunk(estimator, settings, X, y, sample_weight, classes)
         if call is not None:
             return call
@@ -423,7 +423,7 @@ def _validate_data_in_full(
 def _check_same_placement(estimator, placement):
     """A fitted model goes on training where it lives (no silent moves)."""
     fitted = placement_of_network(estimator._network)
-    if placement != fitted:
+    if placement is not fitted and placement != fitted:
         raise ValueError(
             f"This model lives in {fitted.describe()}; X is {placement.describe()}. "
             "Training goes on where "

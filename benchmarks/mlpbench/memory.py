@@ -25,7 +25,7 @@ def memory_method(system_name, mode):
     """How the peak memory of ``system_name`` is measured (None: not at all)."""
     if mode == "none":
         return None
-    if mode == "rss" or system_name == "torch":
+    if mode == "rss" or "torch" in system_name:  # tracemalloc misses PyTorch's
         return "rss"
     return "tracemalloc"
 

@@ -91,6 +91,32 @@ class SkbackpropSystem(_EstimatorSystem):
     classifier, regressor = MiniBatchMLPClassifier, MiniBatchMLPRegressor
 
 
+class SkbackpropTorchSystem(SkbackpropSystem):
+    """skbackprop on PyTorch CPU tensors, through scikit-learn's array API dispatch.
+
+    The same estimators, given ``torch.from_numpy`` views of the data under
+    ``sklearn.config_context(array_api_dispatch=True)``: the network, its
+    buffers and every operation are PyTorch's, at PyTorch's default number
+    of threads (its element-wise kernels are multi-threaded, NumPy's are not).
+    """
+
+    name = "skbackprop-torch"
+
+    @classmethod
+    def unavailable_reason(cls):
+        return None if torch is not None else "PyTorch is not installed"
+
+    def prepare(self, X, y, workload, solver):
+        super().prepare(X, y, workload, solver)
+        self.X, self.y = torch.from_numpy(X), torch.from_numpy(np.asarray(y))
+
+    def fit_epochs(self, n_epochs):
+        from sklearn import config_context
+
+        with config_context(array_api_dispatch=True):
+            super().fit_epochs(n_epochs)
+
+
 class SklearnSystem(_EstimatorSystem):
     """scikit-learn's ``MLPClassifier`` / ``MLPRegressor``."""
 
@@ -335,6 +361,7 @@ SYSTEMS = {
     system.name: system
     for system in (
         SkbackpropSystem,
+        SkbackpropTorchSystem,
         SklearnSystem,
         TorchSystem,
         FloorSystem,

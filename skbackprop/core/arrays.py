@@ -24,7 +24,9 @@ where=None)``, ``scalar_type(dtype)`` (the scalar that keeps arithmetic in
 ``dtype``), ``float_dtype(numpy_dtype)`` and ``device(a)``.
 """
 
+import functools
 import importlib
+import operator
 from types import SimpleNamespace
 
 import numpy as np
@@ -70,24 +72,40 @@ def _numpy_take_rows(a, indices, out):
     return a.take(indices, axis=0, out=out, mode="clip")
 
 
+# NumPy 2 takes ``device=`` in its creation functions (and has
+# ``ndarray.device``), so they serve as they are; NumPy 1 gets thin wrappers.
+if np.lib.NumpyVersion(np.__version__) >= "2.0.0":
+    _creation = {
+        "empty": np.empty,
+        "zeros": np.zeros,
+        "ones": np.ones,
+        "asarray": np.asarray,
+        "device": operator.attrgetter("device"),
+    }
+else:  # pragma: no cover - the oldest supported NumPy
+    _creation = {
+        "empty": lambda shape, dtype=None, device=None: np.empty(shape, dtype),
+        "zeros": lambda shape, dtype=None, device=None: np.zeros(shape, dtype),
+        "ones": lambda shape, dtype=None, device=None: np.ones(shape, dtype),
+        "asarray": lambda obj, dtype=None, device=None: np.asarray(obj, dtype),
+        "device": lambda array: None,
+    }
+
 #: NumPy's operations: its own functions, with ``out=`` where the core
-#: writes in place. Creation functions accept (and ignore) ``device``.
+#: writes in place. They are NumPy's C functions wherever one does the job
+#: (``sum`` is ``np.add.reduce``, exactly what ``ndarray.sum`` runs), so
+#: that the NumPy path pays no Python call for the indirection.
 NUMPY = SimpleNamespace(
     name="numpy",
     namespace=np,
-    # Creation; arrays live on the host.
-    empty=lambda shape, dtype, device=None: np.empty(shape, dtype),
-    zeros=lambda shape, dtype, device=None: np.zeros(shape, dtype),
-    ones=lambda shape, dtype, device=None: np.ones(shape, dtype),
-    asarray=lambda obj, dtype=None, device=None: np.asarray(obj, dtype),
+    **_creation,
     zeros_like=np.zeros_like,
     ones_like=np.ones_like,
     concat=lambda arrays, axis=0: np.concatenate(arrays, axis=axis),
     reshape=np.reshape,
     copy=np.copy,
-    device=lambda array: None,
     float_dtype=np.dtype,
-    scalar_type=lambda dtype: dtype.type,
+    scalar_type=operator.attrgetter("type"),
     astype=lambda array, dtype: array.astype(dtype, copy=False),
     # Element-wise, each with out=.
     add=np.add,
@@ -109,10 +127,11 @@ NUMPY = SimpleNamespace(
     where=np.where,
     copyto=np.copyto,
     # Reductions and products.
-    sum=np.sum,
-    max=np.max,
-    matmul=_numpy_matmul,
-    row_dot=lambda a, b: np.einsum("ij,ij->i", a, b),
+    sum=functools.partial(np.add.reduce, axis=None),
+    max=functools.partial(np.maximum.reduce, axis=None),
+    matmul=np.matmul,
+    matmul_input=_numpy_matmul,  # the input layer's X may be sparse
+    row_dot=functools.partial(np.einsum, "ij,ij->i"),
     take_rows=_numpy_take_rows,
     finfo=np.finfo,
 )
@@ -241,6 +260,8 @@ class _Operations:
     # Products --------------------------------------------------------------
     def matmul(self, a, b, out=None):
         return self._into(a @ b, out)
+
+    matmul_input = matmul
 
     def row_dot(self, a, b):
         return self.namespace.sum(a * b, axis=1)

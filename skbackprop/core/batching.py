@@ -121,7 +121,7 @@ class Batches:
     def _buffer(array, batch_size):
         xp = array_namespace(array)
         shape = (batch_size, *array.shape[1:])
-        return xp.empty(shape, array.dtype, xp.device(array))
+        return xp.empty(shape, dtype=array.dtype, device=xp.device(array))
 
     def epoch(self):
         """Yield the batches of one epoch.
@@ -141,7 +141,7 @@ class Batches:
         xp = self._xp
         # The order goes to the arrays' device once an epoch (for NumPy
         # arrays it is the same array).
-        device_order = order if xp is None else xp.asarray(order, None, self._device)
+        device_order = order if xp is None else xp.asarray(order, device=self._device)
         buffers = self._buffers
         for batch in batch_slices(self.n_samples, self.batch_size):
             yield [

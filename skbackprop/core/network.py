@@ -300,7 +300,7 @@ class Network:
     def _new(self, shape, zeros=False):
         """A new array of the network's dtype, namespace and device."""
         make = self.xp.zeros if zeros else self.xp.empty
-        return make(shape, self.xp.float_dtype(self.dtype), self.device)
+        return make(shape, dtype=self.xp.float_dtype(self.dtype), device=self.device)
 
     def _make_views(self):
         self.coefs, self.intercepts = parameter_views(self.params, self.layer_units)
@@ -459,7 +459,8 @@ class Network:
             The values, cast to the network's dtype, on its device (for
             NumPy, ``values`` itself where no cast is needed).
         """
-        return self.xp.asarray(values, self.xp.float_dtype(self.dtype), self.device)
+        xp = self.xp
+        return xp.asarray(values, dtype=xp.float_dtype(self.dtype), device=self.device)
 
     def draw_dropout_masks(self, n_samples, rates, random_state):
         """Random inverted-dropout masks for one batch.
@@ -523,7 +524,7 @@ class Network:
         self._masks = [None] * (self.n_layers - 2)
         self._undropped = [None] * (self.n_layers - 2)  # allocated on first use
         self._ones = self.xp.ones(
-            n_samples, self.xp.float_dtype(self.dtype), self.device
+            n_samples, dtype=self.xp.float_dtype(self.dtype), device=self.device
         )
         self._batch_capacity = n_samples
 
@@ -550,8 +551,10 @@ class Network:
         self._ensure_buffers(n)
         A = [X] + [buffer[:n, :] for buffer in self._activations]
         last = self.n_layers - 2
-        matmul = self.xp.matmul
+        xp = self.xp
         for l in range(last + 1):
+            # X, the input of layer 0, may be a sparse matrix (no out= there).
+            matmul = xp.matmul if l else xp.matmul_input
             Z = matmul(A[l], self.coefs[l], out=A[l + 1])  # Z = A_prev @ W: (n, u_l+1)
             Z += self.intercepts[l]  #                      Z += b: (u_l+1,) per row
             if l < last:
@@ -668,7 +671,7 @@ class Network:
 
         for l in range(last, -1, -1):
             # The batch dimension is summed away in A[l].T @ D[l]: (u_l, u_l+1).
-            xp.matmul(A[l].T, D[l], out=dW[l])
+            (xp.matmul if l else xp.matmul_input)(A[l].T, D[l], out=dW[l])
             # db = D summed over samples, (u_l+1,); ones @ D is a fast column sum.
             xp.matmul(self._ones[:n], D[l], out=db[l])
             if l > 0:

@@ -127,14 +127,16 @@ class Optimizer:
     def _scratch_vectors(self, xp, size, params):
         """Two scratch vectors of ``size`` like ``params``, reused across steps."""
         scratch = self.__dict__.get("_scratch")
+        # (A copy of the optimizer for another device starts without any.)
         if (
             scratch is None
             or scratch[0].shape[0] < size
             or scratch[0].dtype != params.dtype
-            or xp.device(scratch[0]) != xp.device(params)
         ):
             device = xp.device(params)
-            scratch = [xp.empty((size,), params.dtype, device) for _ in range(2)]
+            scratch = [
+                xp.empty((size,), dtype=params.dtype, device=device) for _ in range(2)
+            ]
             self._scratch = scratch
         return scratch
 
