@@ -39,6 +39,8 @@ _EXTRA_OF_MODULE = {
     "onnxruntime": "onnx",
     "skops": "skops",
     "rich": "progress",
+    "torch": "test",
+    "array_api_strict": "test",
 }
 # skbackprop's own modules that import an extra when they are imported.
 _MODULE_NEEDS = {

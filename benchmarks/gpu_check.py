@@ -156,7 +156,10 @@ def main(argv=None):
                 X_t, y_t, args.epochs, per_system_budget, lambda: synchronize(device)
             ),
         )
-    record("torch loop", torch_loop_epochs(X_t, y_t, args.epochs, per_system_budget, device))
+    record(
+        "torch loop",
+        torch_loop_epochs(X_t, y_t, args.epochs, per_system_budget, device),
+    )
     try:
         import cupy
     except ImportError:

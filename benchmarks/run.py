@@ -12,6 +12,9 @@ epoch). The systems are:
 ``torch``
     A plain, idiomatic PyTorch CPU training loop (shown as ``n/a`` when
     PyTorch is not installed).
+``skbackprop-torch``
+    The same estimators given PyTorch CPU tensors under scikit-learn's
+    array API dispatch: the core's operations are PyTorch's.
 ``floor``
     Pure NumPy running only the matrix products of the forward and
     backward passes on the same batches: no activations, no loss, no
@@ -38,8 +41,13 @@ The Markdown report is printed and written, with every timing as JSON, to
 package next to this file; this script is its entry point.
 """
 
+import os
 import sys
 from pathlib import Path
+
+# scikit-learn's array API dispatch (the skbackprop-torch system) needs
+# SciPy's array API support, which SciPy reads when it is first imported.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 # `python benchmarks/run.py` puts benchmarks/ on the path already; this also
 # covers other ways of running the file (runpy, another working directory).

@@ -31,6 +31,7 @@ import numpy as np
 import sklearn
 from sklearn.base import is_classifier
 from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.utils import get_tags
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.fixes import parse_version
 
@@ -405,6 +406,17 @@ def feature_rows():
             "`LossCurveDisplay.from_estimator`",
             "no",
             tests=("tests/test_plotting.py",),
+        ),
+        Row(
+            "GPUs and other array libraries (array API dispatch)",
+            "PyTorch, CuPy, array-api-strict; `move_to`"
+            if get_tags(clf()).array_api_support
+            else "no",
+            "yes" if get_tags(sk_clf()).array_api_support else "no",
+            tests=(
+                "tests/test_array_api.py",
+                "tests/test_common.py::test_sklearn_compatible_estimator",
+            ),
         ),
         Row(
             "ONNX export",

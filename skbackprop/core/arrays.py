@@ -145,8 +145,8 @@ class _Operations:
     """The core's operations spelt with an Array API namespace ``xp``.
 
     Results are computed by the standard's functions and written into
-    ``out`` by assignment (the standard has no ``out=``). Arithmetic goes
-    through the operators, which take Python scalars in every library.
+    ``out``: by the library's own ``out=`` where it has one (PyTorch, CuPy),
+    else by assignment (the standard has no ``out=``).
     """
 
     def __init__(self, xp):
@@ -160,8 +160,23 @@ class _Operations:
         self.sum = xp.sum
         self.max = xp.max
         self.where = xp.where  # Python scalars allowed (standard 2024.12)
+        # Many libraries (PyTorch, CuPy) take NumPy's out= beyond the
+        # standard: where a probe shows that a function writes into out,
+        # it does, without a temporary; elsewhere the result is assigned.
+        vector = xp.asarray([0.5, 2.0])
+        square = xp.reshape(xp.asarray([1.0, 2.0, 3.0, 4.0]), (2, 2))
         for name in ("abs", "sign", "exp", "expm1", "log", "log1p", "sqrt", "tanh"):
-            setattr(self, name, self._unary(getattr(xp, name)))
+            setattr(self, name, self._writing(getattr(xp, name), (vector,)))
+        self._matmul = self._writing(xp.matmul, (square, square))
+        self._arithmetic = {
+            name: self._writing(getattr(xp, name), (vector, 0.5), (vector, vector))
+            for name in ("add", "subtract", "multiply", "divide")
+        }
+        self._clip = self._writing(xp.clip, (vector, 0.6, None), (vector, None, 1.0))
+        self._extremum = {
+            name: self._writing(getattr(xp, name), (vector, vector))
+            for name in ("maximum", "minimum")
+        }
 
     def __reduce__(self):
         # Pickled by the name of its namespace, imported again on loading.
@@ -174,9 +189,30 @@ class _Operations:
         out[...] = result
         return out
 
-    def _unary(self, function):
-        into = self._into
-        return lambda x, out=None: into(function(x), out)
+    def _writing(self, function, *trials):
+        """``function`` with ``out=``: the library's own if it writes there.
+
+        ``trials`` are tuples of arguments to try it on.
+        """
+        xp = self.namespace
+        try:
+            for args in trials:
+                expected = function(*args)
+                out = xp.zeros(expected.shape, dtype=expected.dtype)
+                function(*args, out=out)
+                if not bool(xp.all(out == expected)):
+                    raise TypeError
+        except Exception:  # no out= here: assign the result
+            into = self._into
+            return lambda *args, out=None: into(function(*args), out)
+
+        def writing(*args, out=None):
+            if out is None:
+                return function(*args)
+            function(*args, out=out)
+            return out
+
+        return writing
 
     def _numeric(self, a, b):
         """``b`` as a number array if it is a boolean one (a 0/1 mask)."""
@@ -184,34 +220,32 @@ class _Operations:
             return self.namespace.astype(b, a.dtype)
         return b
 
-    def _masked(self, result, out, where):
-        """``result`` into ``out`` where ``where`` holds; elsewhere ``out`` stays."""
-        if where is not None:
-            result = self.namespace.where(where, result, out)
-        return self._into(result, out)
-
-    # Element-wise: operators take Python scalars in every library.
+    # Element-wise arithmetic; Python scalars are fine for every library.
     def add(self, a, b, out=None):
-        return self._into(a + b, out)
+        return self._arithmetic["add"](a, b, out=out)
 
     def subtract(self, a, b, out=None):
-        return self._into(a - b, out)
+        return self._arithmetic["subtract"](a, b, out=out)
 
     def multiply(self, a, b, out=None, where=None):
-        return self._masked(a * self._numeric(a, b), out, where)
+        b = self._numeric(a, b)
+        if where is None:
+            return self._arithmetic["multiply"](a, b, out=out)
+        # out keeps its values where ``where`` is False.
+        return self._into(self.namespace.where(where, a * b, out), out)
 
     def divide(self, a, b, out=None):
-        return self._into(a / b, out)
+        return self._arithmetic["divide"](a, b, out=out)
 
     def maximum(self, a, b, out=None):
         if _is_scalar(b):
-            return self._into(self.namespace.clip(a, min=float(b)), out)
-        return self._into(self.namespace.maximum(a, b), out)
+            return self._clip(a, float(b), None, out=out)
+        return self._extremum["maximum"](a, b, out=out)
 
     def minimum(self, a, b, out=None):
         if _is_scalar(b):
-            return self._into(self.namespace.clip(a, max=float(b)), out)
-        return self._into(self.namespace.minimum(a, b), out)
+            return self._clip(a, None, float(b), out=out)
+        return self._extremum["minimum"](a, b, out=out)
 
     def logaddexp(self, a, b, out=None):
         xp = self.namespace
@@ -249,7 +283,7 @@ class _Operations:
 
     # Element-wise ----------------------------------------------------------
     def clip(self, x, low, high, out=None):
-        return self._into(self.namespace.clip(x, min=low, max=high), out)
+        return self._clip(x, low, high, out=out)
 
     def copyto(self, dst, src, where=None):
         if where is None:
@@ -259,7 +293,9 @@ class _Operations:
 
     # Products --------------------------------------------------------------
     def matmul(self, a, b, out=None):
-        return self._into(a @ b, out)
+        if a.ndim == 1:  # a vector times a matrix (a column sum): no out=
+            return self._into(a @ b, out)
+        return self._matmul(a, b, out=out)
 
     matmul_input = matmul
 

@@ -109,11 +109,15 @@ class Batches:
         if random_state is not None:
             # Shuffled rows are gathered into these, reused every batch;
             # sparse rows are copied by indexing (no out= there).
+            dense = [
+                a
+                for a in arrays
+                if isinstance(a, np.ndarray) or (a is not None and not is_sparse(a))
+            ]
             self._buffers = [
-                None if a is None or is_sparse(a) else self._buffer(a, batch_size)
+                self._buffer(a, batch_size) if any(a is d for d in dense) else None
                 for a in arrays
             ]
-            dense = [a for a in arrays if a is not None and not is_sparse(a)]
             self._xp = array_namespace(dense[0]) if dense else None
             self._device = None if self._xp is None else self._xp.device(dense[0])
 

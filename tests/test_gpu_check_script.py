@@ -1,0 +1,23 @@
+"""benchmarks/gpu_check.py runs: on the CPU here, so it is ready for a GPU."""
+
+import runpy
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch", reason="needs the [test] extra: pip install -e '.[test]'")
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "gpu_check.py"
+
+
+def test_gpu_check_runs_on_the_cpu_and_reports_both_ratios(tmp_path, monkeypatch):
+    argv = ["gpu_check.py", "--device", "cpu", "--rows", "1024", "--epochs", "1"]
+    monkeypatch.setattr(sys, "argv", [*argv, "--out", str(tmp_path)])
+    namespace = runpy.run_path(str(SCRIPT), run_name="gpu_check")
+    results = namespace["main"]()
+    times = results["seconds_per_epoch"]
+    assert set(times) >= {"skbackprop torch", "torch loop", "skbackprop numpy (cpu)"}
+    assert all(seconds > 0 for seconds in times.values())
+    assert results["ours_over_torch_loop"] > 0
+    assert (tmp_path / "gpu_check.json").exists()
