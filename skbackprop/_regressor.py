@@ -19,6 +19,7 @@ from skbackprop._docstrings import (
     SHARED_PARAMETERS,
 )
 from skbackprop._targets import RegressionTargets
+from skbackprop.core.arrays import array_namespace
 
 
 class MiniBatchMLPRegressor(RegressorMixin, BaseMiniBatchMLP):
@@ -270,7 +271,7 @@ default=None
         """Predictions ``g(Z)``, as a vector for one output."""
         y_pred = self._network.loss.output(Z)
         if y_pred.shape[1] == 1:
-            return self._network.xp.reshape(y_pred, (-1,))
+            return array_namespace(y_pred).reshape(y_pred, (-1,))
         return y_pred
 
     def _score_raw_output(self, Z, y, sample_weight=None):

@@ -167,6 +167,21 @@ def test_robust_losses_give_numpys_weights_on_array_api_strict():
         _assert_same_weights(on_host, on_strict, **F64)
 
 
+@pytest.mark.parametrize("scoring", [None, "loss", "neg_mean_absolute_error"])
+def test_regressor_early_stopping_on_torch_scores_as_numpy(scoring):
+    X, y = _data("regression", n=150)
+    model = MiniBatchMLPRegressor(
+        hidden_layer_sizes=(8,),
+        early_stopping=True,
+        scoring=scoring,
+        max_iter=6,
+        random_state=0,
+    )
+    on_host, on_torch = _fit_both(model, X, y, _torch)
+    assert_allclose(on_torch.validation_scores_, on_host.validation_scores_, **F64)
+    _assert_same_weights(on_host, on_torch, **F64)
+
+
 def test_float32_on_torch_follows_numpys_float32():
     X, y = _data("multiclass")
     X32 = X.astype(np.float32)
