@@ -11,6 +11,9 @@ behind them as long as these keep their contracts. A test
 import copy
 from dataclasses import dataclass
 
+import numpy as np
+
+from skbackprop._array_api import HOST, move_to, placement_of_network, to_host
 from skbackprop._targets import ClassTargets, RegressionTargets
 from skbackprop._validation import (
     Settings,
@@ -50,11 +53,18 @@ def prepare_batch(estimator, X, y, sample_weight=None):
     """The estimator's network (a copy) and ``X, y`` validated as training would.
 
     A fitted estimator lends its current weights and the batch is checked as
-    a ``partial_fit`` chunk would be. An unfitted one gets the weights a user
-    assigned to ``coefs_`` and ``intercepts_`` (checked as training checks
-    them), or else the initial weights ``fit`` would draw with its
-    ``random_state``.
+    a ``partial_fit`` chunk would be (a model trained on a device lends a
+    NumPy copy, and the batch is brought to the host). An unfitted one gets
+    the weights a user assigned to ``coefs_`` and ``intercepts_`` (checked
+    as training checks them), or else the initial weights ``fit`` would
+    draw with its ``random_state``.
     """
+    fitted = estimator.__sklearn_is_fitted__()
+    if fitted and placement_of_network(estimator._network) is not HOST:
+        # Inspection runs in NumPy on the host: a model trained on a device
+        # lends a NumPy copy of its weights, and the data come to the host.
+        estimator = move_to(estimator, np)
+        X, y, sample_weight = to_host(X), to_host(y), to_host(sample_weight)
     model = copy.deepcopy(estimator)
     # Checked as training would check them, without a fit-only setting
     # (early stopping) that a partial_fit chunk would refuse.

@@ -268,6 +268,8 @@ def validate_training_call(
     fitted = estimator._is_fitted()
     first_pass = not fitted or (not estimator.warm_start and not incremental)
     placement = placement_of(X)
+    if classes is not None:  # labels are handled on the host
+        classes = to_host(classes)
     if not first_pass:
         _check_same_placement(estimator, placement)
     if incremental and known and fitted and placement is HOST:

@@ -207,6 +207,19 @@ def test_a_stream_on_torch_equals_the_numpy_stream():
     _assert_same_weights(host, device, **F64)
 
 
+def test_a_stream_takes_its_classes_from_any_namespace():
+    X, y = _data("multiclass", n=60)
+    host = MiniBatchMLPClassifier(hidden_layer_sizes=(8,), random_state=0)
+    device = clone(host)
+    host.partial_fit(X, y, classes=np.array([0, 1, 2]))
+    with config_context(array_api_dispatch=True):
+        device.partial_fit(_torch(X), _torch(y), classes=_torch([0, 1, 2]))
+        device.partial_fit(_torch(X), _torch(y), classes=_torch([0, 1, 2]))
+    host.partial_fit(X, y)
+    assert isinstance(device.classes_, np.ndarray)
+    _assert_same_weights(host, device, **F64)
+
+
 # ----------------------------------------------------------------------
 # Where things live
 # ----------------------------------------------------------------------
@@ -393,6 +406,24 @@ def test_a_device_model_pickles_and_loads_where_it_was():
         )
         loaded.partial_fit(_strict(X), _strict(y))  # resumes in its namespace
     assert type(loaded.coefs_[0]) is type(model.coefs_[0])
+
+
+def test_inspection_of_a_device_model_runs_on_a_numpy_copy():
+    from skbackprop.inspection import check_gradients, trace_batch
+
+    X, y = _data("multiclass", n=40)
+    with config_context(array_api_dispatch=True):
+        model = MiniBatchMLPClassifier(
+            hidden_layer_sizes=(6,), activation="tanh", max_iter=2, random_state=0
+        ).fit(_torch(X), _torch(y))
+        before = [w.clone() for w in model.coefs_]
+        errors = check_gradients(model, _torch(X[:10]), _torch(y[:10]))
+        trace = trace_batch(model, _torch(X[:5]), _torch(y[:5]))
+    host = move_to(model, np)
+    assert max(errors.values()) < 1e-6
+    assert trace.loss == pytest.approx(trace_batch(host, X[:5], y[:5]).loss, rel=1e-12)
+    for old, new in zip(before, model.coefs_, strict=True):
+        assert torch.equal(old, new)
 
 
 def test_onnx_export_of_a_device_model_reads_its_weights_on_the_host():
