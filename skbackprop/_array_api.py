@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from sklearn import get_config
+from sklearn.utils.validation import check_is_fitted
 
 from skbackprop.core.arrays import NUMPY, operations_for
 
@@ -52,7 +53,7 @@ class Placement:
     def describe(self):
         """The namespace and device, in words."""
         if self.on_host:
-            return "numpy (the CPU)"
+            return "numpy (on the host)"
         return f"{self.name} (device {self.device})"
 
     def float_dtypes(self, dtype):
@@ -114,30 +115,46 @@ def placement_of_network(network):
 
 
 def to_host(array):
-    """``array`` (of any namespace and device, or None) as a NumPy array."""
+    """An array of another Array API library as a NumPy array on the host.
+
+    Anything else (None, NumPy arrays, lists, sparse matrices, pandas
+    objects) is returned as it is, for scikit-learn's validation to convert
+    as it always has. Independent of the dispatch setting; the result may
+    share memory with ``array`` (a PyTorch CPU tensor).
+    """
     if array is None or isinstance(array, np.ndarray | list) or sp.issparse(array):
         return array
-    try:
-        from sklearn.utils._array_api import move_to
-    except ImportError:  # scikit-learn < 1.8: CPU arrays only
-        return np.asarray(array)
-    return move_to(array, xp=np, device="cpu")
+    from sklearn.externals.array_api_compat import is_array_api_obj
+    from sklearn.utils._array_api import _convert_to_numpy
+
+    if not is_array_api_obj(array):  # pandas, tuples, ...
+        return array
+    return _convert_to_numpy(array, array_namespace(array))
 
 
 def check_placement(estimator, X, method):
-    """Raise, as scikit-learn does, if ``X`` is not where the model lives."""
+    """Raise, as scikit-learn does, if ``X`` is not where the model lives.
+
+    Returns the placement of ``X`` (the model's) when it is.
+    """
     fitted = placement_of_network(estimator._network)
     given = placement_of(X)
     if fitted == given:
         return given
     raise ValueError(
-        f"Inputs passed to {type(estimator).__name__}.{method}() must use the same "
-        "namespace and the same device as those passed to fit(). The model was "
-        f"fitted on {fitted.describe()}; X is {given.describe()}, with "
-        "array_api_dispatch="
-        f"{get_config()['array_api_dispatch']}. Move the model with "
-        "skbackprop.move_to(model, namespace, device), or X to the model's "
-        "namespace and device."
+        f"Inputs passed to {type(estimator).__name__}.{method}() must use the "
+        "same namespace and the same device as those passed to fit(). "
+        + placement_advice(fitted, given)
+    )
+
+
+def placement_advice(fitted, given):
+    """Where the model and X are, and what to do about it."""
+    return (
+        f"The model lives in {fitted.describe()}; X is {given.describe()} "
+        f"(array_api_dispatch={get_config()['array_api_dispatch']}). Move the "
+        "model with skbackprop.move_to(model, namespace, device), or X to the "
+        "model's namespace and device."
     )
 
 
@@ -174,6 +191,7 @@ def move_to(estimator, namespace, device=None):
 
     Use it to bring a model trained on a GPU back to NumPy (for ONNX, skops
     or a machine without the GPU), or to send a NumPy model to a device.
+    The copy shares no memory and no state with the original.
 
     Parameters
     ----------
@@ -193,6 +211,11 @@ def move_to(estimator, namespace, device=None):
         arrays of ``namespace`` on ``device``; it predicts there and goes on
         training there.
 
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        If ``estimator`` is not fitted.
+
     Examples
     --------
     >>> import numpy as np
@@ -202,60 +225,77 @@ def move_to(estimator, namespace, device=None):
     >>> type(move_to(model, np).coefs_[0]).__name__
     'ndarray'
     """
+    check_is_fitted(estimator)
     if namespace is np or getattr(namespace, "__name__", "").endswith("numpy"):
         return _moved(estimator, HOST)
-    from sklearn import config_context
-    from sklearn.utils._array_api import get_namespace_and_device
+    from sklearn.externals.array_api_compat import device as device_of
 
-    probe = namespace.asarray([0.0], device=device)
-    with config_context(array_api_dispatch=True):
-        xp, _, probe_device = get_namespace_and_device(probe)
+    # Through array-api-compat's namespace, which takes device= for every
+    # library (a library's own asarray may not).
+    xp = array_namespace(namespace.asarray([0.0]))
+    probe = xp.asarray([0.0], device=device)
     operations_for(xp)
-    return _moved(estimator, Placement(xp, probe_device))
+    return _moved(estimator, Placement(xp, device_of(probe)))
 
 
 def move_to_placement(estimator, converter):
     """``move_to`` for scikit-learn's ``move_estimator_to`` (a converter)."""
+    from sklearn.externals.array_api_compat import device as device_of
+
     probe = converter(np.zeros(1))
     if isinstance(probe, np.ndarray):
         return _moved(estimator, HOST)
     xp = array_namespace(probe)
     operations_for(xp)
-    return _moved(estimator, Placement(xp, probe.device))
+    return _moved(estimator, Placement(xp, device_of(probe)))
+
+
+# What holds the arrays of the network's namespace; everything else of a
+# fitted estimator is host state, deep-copied.
+_ARRAY_STATE = ("_network", "_optimizer", "_best_params", "coefs_", "intercepts_")
 
 
 def _moved(estimator, placement):
-    network = estimator.__dict__.get("_network")
-    if network is None:
-        raise ValueError(f"This {type(estimator).__name__} is not fitted yet.")
+    def move(array):  # a fresh copy, sharing no memory with the original
+        return placement.put(np.array(to_host(array), copy=True))
+
     moved = copy.copy(estimator)
-    state = moved.__dict__ = dict(estimator.__dict__)
-
-    def move(array):
-        return placement.put(to_host(array))
-
-    state["_network"] = _moved_network(network, placement, move)
+    state = estimator.__dict__
+    moved.__dict__ = {
+        name: copy.deepcopy(value)
+        for name, value in state.items()
+        if name not in _ARRAY_STATE
+    }
+    moved._network = _moved_network(state["_network"], placement, move)
     if "_best_params" in state:
-        state["_best_params"] = move(state["_best_params"])
+        moved._best_params = move(state["_best_params"])
     if "_optimizer" in state:
-        optimizer = state["_optimizer"] = copy.copy(state["_optimizer"])
-        optimizer.__dict__.pop("_scratch", None)
-        for name in optimizer.state_names:
-            if getattr(optimizer, name) is not None:
-                setattr(optimizer, name, move(getattr(optimizer, name)))
+        original = state["_optimizer"]
+        arrays = {name: getattr(original, name) for name in original.state_names}
+        optimizer = copy.copy(original)
+        optimizer.__dict__ = copy.deepcopy(
+            {
+                name: value
+                for name, value in vars(original).items()
+                if name not in arrays and name != "_scratch"  # scratch: not state
+            }
+        )
+        for name, value in arrays.items():
+            setattr(optimizer, name, None if value is None else move(value))
+        moved._optimizer = optimizer
     moved._adopt_weights(None)
     return moved
 
 
 def _moved_network(network, placement, move):
-    moved = copy.copy(network)
     state = network.__getstate__()  # parameters only, no work buffers
-    moved.__dict__ = state
-    moved.params, moved.grads = move(network.params), move(network.grads)
-    if placement.on_host:
-        moved.__dict__.pop("xp", None)
-        moved.__dict__.pop("device", None)
-    else:
+    params, grads = state.pop("params"), state.pop("grads")
+    state.pop("xp", None)  # the class's NumPy, unless set below
+    state.pop("device", None)
+    moved = copy.copy(network)
+    moved.__dict__ = copy.deepcopy(state)
+    moved.params, moved.grads = move(params), move(grads)
+    if not placement.on_host:
         moved.xp = operations_for(placement.namespace)
         moved.device = placement.device
     moved.dtype = np.dtype(moved.dtype)

@@ -340,11 +340,14 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 return self._raw_output_of_valid(known)
         check_is_fitted(self)
         placement = check_placement(self, X, method)
+        # On a device, X takes the model's dtype (the library may not mix
+        # float32 and float64 in a product, as NumPy does).
+        dtype = (np.float64, np.float32) if placement.on_host else self._network.dtype
         X = validate_data(
             self,
             X,
             accept_sparse=["csr", "csc"],
-            dtype=placement.float_dtypes((np.float64, np.float32)),
+            dtype=placement.float_dtypes(dtype),
             reset=False,
         )
         return self._raw_output_of_valid(X)

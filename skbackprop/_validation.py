@@ -30,6 +30,7 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 from skbackprop._array_api import (
     HOST,
     Placement,
+    placement_advice,
     placement_of,
     placement_of_network,
     to_host,
@@ -427,11 +428,9 @@ def _check_same_placement(estimator, placement):
     fitted = placement_of_network(estimator._network)
     if placement is not fitted and placement != fitted:
         raise ValueError(
-            f"This model lives in {fitted.describe()}; X is {placement.describe()}. "
-            "Training goes on where "
-            "the model lives: pass X there, move the model with "
-            "skbackprop.move_to(model, namespace, device), or refit from scratch "
-            "(warm_start=False)."
+            "Training goes on where the model lives: refit from scratch "
+            "(warm_start=False) to train elsewhere. "
+            + placement_advice(fitted, placement)
         )
 
 
@@ -465,6 +464,12 @@ def _validation_set(
         )
     y_val, sample_weight_val = to_host(y_val), to_host(sample_weight_val)
     if placement_of(X_val) != placement:  # X_val follows X
+        if sp.issparse(X_val):
+            raise TypeError(
+                f"X_val is a sparse matrix, but X trains in {placement.describe()}: "
+                "pass X_val as a dense array of X's library, or train on the host "
+                "with a NumPy or SciPy X."
+            )
         X_val = placement.put(to_host(X_val))
     X_val, y_val = validate_x_y(
         estimator, X_val, y_val, placement.float_dtypes(dtype), reset=False

@@ -11,6 +11,7 @@ last bit (PyTorch's CPU kernels are not NumPy's): float64 results compare
 with ``rtol=1e-9`` after a few epochs, float32 ones with ``rtol=1e-4``.
 """
 
+import copy
 import pickle
 import warnings
 
@@ -378,6 +379,64 @@ def test_move_to_numpy_and_back_keeps_predictions_and_training_state():
     _assert_same_weights(on_host, back, **F64)
 
 
+@pytest.mark.parametrize(
+    "route", ["numpy to numpy", "numpy to torch", "torch to numpy", "torch to torch"]
+)
+def test_a_moved_copy_shares_nothing_with_the_original(route):
+    source, target = route.split(" to ")
+    to_source = _torch if source == "torch" else np.asarray
+    to_target = _torch if target == "torch" else np.asarray
+    X, y = _data("regression")
+    model = MiniBatchMLPRegressor(max_iter=3, random_state=0)
+    with config_context(array_api_dispatch=True):
+        model.fit(to_source(X), to_source(y))
+    snapshot = copy.deepcopy(model)
+    moved = move_to(model, torch if target == "torch" else np, "cpu")
+    with config_context(array_api_dispatch=True):
+        moved.partial_fit(to_target(X), to_target(y))  # weights, moments, curve, RNG
+    assert len(moved.loss_curve_) == 4
+    _assert_same_weights(move_to(snapshot, np), move_to(model, np), rtol=0, atol=0)
+    for name in ("m", "v"):
+        assert_array_equal(
+            _host(getattr(model._optimizer, name)),
+            _host(getattr(snapshot._optimizer, name)),
+        )
+    assert model._optimizer.t == snapshot._optimizer.t
+    assert_array_equal(
+        model._random_state.get_state()[1], snapshot._random_state.get_state()[1]
+    )
+
+
+def test_prediction_on_a_device_takes_the_models_dtype():
+    X, y = _data("multiclass")
+    with config_context(array_api_dispatch=True):
+        model = MiniBatchMLPClassifier(max_iter=3, random_state=0).fit(
+            _torch(X), _torch(y)
+        )
+        proba64 = model.predict_proba(_torch(X))
+        proba32 = model.predict_proba(_torch(X, dtype=torch.float32))
+        labels = model.predict(_torch(X, dtype=torch.float32))
+    assert proba32.dtype == torch.float64
+    assert_allclose(_host(proba32), _host(proba64), rtol=1e-6)
+    assert labels.shape == (X.shape[0],)
+
+
+def test_a_sparse_validation_set_for_a_device_x_gets_a_clear_error():
+    X, y = _data("multiclass")
+    with config_context(array_api_dispatch=True):
+        with pytest.raises(TypeError, match="X_val is a sparse matrix"):
+            MiniBatchMLPClassifier(max_iter=2).fit(
+                _torch(X), _torch(y), X_val=sp.csr_matrix(X[:20]), y_val=y[:20]
+            )
+
+
+def test_move_to_an_unfitted_model_is_not_fitted_error():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        move_to(MiniBatchMLPClassifier(), np)
+
+
 def test_scikit_learns_move_estimator_to_moves_the_network():
     array_api = pytest.importorskip("sklearn.utils._array_api")
     if not hasattr(array_api, "move_estimator_to"):
@@ -464,6 +523,22 @@ def test_skops_saves_a_device_model_after_move_to_numpy(tmp_path):
 # ----------------------------------------------------------------------
 # The NumPy path is the one it was
 # ----------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", ["Int64", "boolean", "Float64"])
+def test_pandas_nullable_targets_are_left_to_scikit_learns_validation(dtype):
+    """Targets that are not Array API arrays never go through the device code."""
+    pd = pytest.importorskip("pandas")
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = _data("binary")
+    targets = pd.Series(y).astype(dtype)
+    ours = MiniBatchMLPClassifier(max_iter=2, random_state=0).fit(X, targets)
+    theirs = MLPClassifier(max_iter=2, random_state=0).fit(X, targets)
+    assert ours.classes_.dtype == theirs.classes_.dtype
+    multilabel = pd.DataFrame(_data("multilabel")[1]).astype(dtype)
+    model = MiniBatchMLPClassifier(max_iter=2, random_state=0).fit(X, multilabel)
+    assert model.predict(X).shape == multilabel.shape
+
+
 def test_dispatch_with_numpy_input_changes_nothing():
     X, y = _data("multiclass")
     model = MiniBatchMLPClassifier(max_iter=4, random_state=0)

@@ -160,6 +160,7 @@ class _Operations:
         self.sum = xp.sum
         self.max = xp.max
         self.where = xp.where  # Python scalars allowed (standard 2024.12)
+        self._scalars = {}
         # Many libraries (PyTorch, CuPy) take NumPy's out= beyond the
         # standard: where a probe shows that a function writes into out,
         # it does, without a temporary; elsewhere the result is assigned.
@@ -239,13 +240,27 @@ class _Operations:
 
     def maximum(self, a, b, out=None):
         if _is_scalar(b):
-            return self._clip(a, float(b), None, out=out)
+            b = self._scalar_array(b, a)
         return self._extremum["maximum"](a, b, out=out)
 
     def minimum(self, a, b, out=None):
         if _is_scalar(b):
-            return self._clip(a, None, float(b), out=out)
+            b = self._scalar_array(b, a)
         return self._extremum["minimum"](a, b, out=out)
+
+    def _scalar_array(self, value, like):
+        """``value`` as a 0-d array of ``like``'s dtype and device, made once.
+
+        (Some libraries take no Python scalar in ``maximum``; a new 0-d
+        array per call would cost a host-to-device copy each time.)
+        """
+        key = (float(value), str(like.dtype), str(like.device))
+        array = self._scalars.get(key)
+        if array is None:
+            array = self._scalars[key] = self.namespace.asarray(
+                float(value), dtype=like.dtype, device=like.device
+            )
+        return array
 
     def logaddexp(self, a, b, out=None):
         xp = self.namespace
