@@ -109,23 +109,21 @@ class Batches:
         if random_state is not None:
             # Shuffled rows are gathered into these, reused every batch;
             # sparse rows are copied by indexing (no out= there).
-            dense = [
-                a
-                for a in arrays
-                if isinstance(a, np.ndarray) or (a is not None and not is_sparse(a))
-            ]
-            self._buffers = [
-                self._buffer(a, batch_size) if any(a is d for d in dense) else None
+            is_dense = [
+                isinstance(a, np.ndarray) or (a is not None and not is_sparse(a))
                 for a in arrays
             ]
+            dense = [a for a, flag in zip(arrays, is_dense, strict=True) if flag]
             self._xp = array_namespace(dense[0]) if dense else None
             self._device = None if self._xp is None else self._xp.device(dense[0])
+            self._buffers = [
+                self._buffer(a, batch_size) if flag else None
+                for a, flag in zip(arrays, is_dense, strict=True)
+            ]
 
-    @staticmethod
-    def _buffer(array, batch_size):
-        xp = array_namespace(array)
+    def _buffer(self, array, batch_size):
         shape = (batch_size, *array.shape[1:])
-        return xp.empty(shape, dtype=array.dtype, device=xp.device(array))
+        return self._xp.empty(shape, dtype=array.dtype, device=self._device)
 
     def epoch(self):
         """Yield the batches of one epoch.
