@@ -707,7 +707,8 @@ def parameter_rows():
 #: pyproject.toml has an extra that is not described here, or the reverse.
 EXTRAS = {
     "test": "the test suite (`make test`), with `pytest`, Hypothesis and the "
-    "numpydoc checks; `ruff` for `make lint`",
+    "numpydoc checks, and scikit-learn's array API checks on array-api-strict "
+    "and PyTorch (CPU, pinned); `ruff` for `make lint`",
     "examples": "`make demo` and the gallery examples",
     "docs": "the documentation site (`make docs`)",
     "plot": "`skbackprop.plotting.LossCurveDisplay`",
