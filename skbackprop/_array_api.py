@@ -25,11 +25,31 @@ from sklearn.utils.validation import check_is_fitted
 from skbackprop.core.arrays import NUMPY, operations_for
 
 
+def _compat():
+    """array-api-compat: scikit-learn's copy (1.7+), else the package, else None.
+
+    Without it (scikit-learn 1.6 and no array-api-compat installed) there is
+    no array API dispatch, and no array of another library to handle.
+    """
+    try:
+        from sklearn.externals import array_api_compat
+    except ImportError:
+        try:
+            import array_api_compat
+        except ImportError:
+            return None
+    return array_api_compat
+
+
 def array_namespace(array):
     """The Array API namespace of ``array``, whatever the dispatch setting."""
-    from sklearn.externals.array_api_compat import array_namespace
-
-    return array_namespace(array)
+    compat = _compat()
+    if compat is None:
+        raise ImportError(
+            f"Handling a {type(array).__name__} needs array-api-compat: install "
+            "it, or scikit-learn >= 1.7, which brings its own."
+        )
+    return compat.array_namespace(array)
 
 
 @dataclass(frozen=True)
@@ -124,11 +144,11 @@ def to_host(array):
     """
     if array is None or isinstance(array, np.ndarray | list) or sp.issparse(array):
         return array
-    from sklearn.externals.array_api_compat import is_array_api_obj
+    compat = _compat()
+    if compat is None or not compat.is_array_api_obj(array):  # pandas, tuples...
+        return array
     from sklearn.utils._array_api import _convert_to_numpy
 
-    if not is_array_api_obj(array):  # pandas, tuples, ...
-        return array
     return _convert_to_numpy(array, array_namespace(array))
 
 
@@ -228,26 +248,22 @@ def move_to(estimator, namespace, device=None):
     check_is_fitted(estimator)
     if namespace is np or getattr(namespace, "__name__", "").endswith("numpy"):
         return _moved(estimator, HOST)
-    from sklearn.externals.array_api_compat import device as device_of
-
     # Through array-api-compat's namespace, which takes device= for every
     # library (a library's own asarray may not).
     xp = array_namespace(namespace.asarray([0.0]))
     probe = xp.asarray([0.0], device=device)
     operations_for(xp)
-    return _moved(estimator, Placement(xp, device_of(probe)))
+    return _moved(estimator, Placement(xp, _compat().device(probe)))
 
 
 def move_to_placement(estimator, converter):
     """``move_to`` for scikit-learn's ``move_estimator_to`` (a converter)."""
-    from sklearn.externals.array_api_compat import device as device_of
-
     probe = converter(np.zeros(1))
     if isinstance(probe, np.ndarray):
         return _moved(estimator, HOST)
     xp = array_namespace(probe)
     operations_for(xp)
-    return _moved(estimator, Placement(xp, device_of(probe)))
+    return _moved(estimator, Placement(xp, _compat().device(probe)))
 
 
 # What holds the arrays of the network's namespace; everything else of a
