@@ -33,6 +33,7 @@ import os
 import statistics
 import sys
 import time
+import warnings
 from pathlib import Path
 
 # scikit-learn's array API dispatch needs SciPy's, read at SciPy's import.
@@ -41,6 +42,7 @@ os.environ.setdefault("SCIPY_ARRAY_API", "1")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from sklearn import config_context  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from skbackprop import MiniBatchMLPClassifier  # noqa: E402
@@ -130,6 +132,8 @@ def main(argv=None):
     parser.add_argument("--budget", type=float, default=240.0, help="seconds")
     parser.add_argument("--out", type=Path, help="also write gpu_check.json here")
     args = parser.parse_args(argv)
+    # Each timed epoch is a warm-started fit(max_iter=1), which warns.
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)
     device = torch.device(args.device)
     per_system_budget = args.budget / 4
     X, y = make_data(args.rows)
