@@ -17,11 +17,12 @@ Network`'s ``namespace`` argument, which the estimators take from
 scikit-learn's array API dispatch), or from the array's own
 ``__array_namespace__``.
 
-Beyond the standard's names, ``xp`` has a few of its own, each one line
-in both spellings: :func:`row_dot`-like ``row_dot(a, b)`` (the dot product
-of each pair of rows), ``take_rows(a, indices, out)``, ``copyto(dst, src,
-where=None)``, ``scalar_type(dtype)`` (the scalar that keeps arithmetic in
-``dtype``), ``float_dtype(numpy_dtype)`` and ``device(a)``.
+Beyond the standard's names, ``xp`` has a few of its own, each short in
+both spellings: ``row_dot(a, b)`` (the dot product of each pair of rows),
+``take_rows(a, indices, out)``, ``copyto(dst, src, where=None)``,
+``matmul_input`` (a product whose left side may be a SciPy sparse ``X``),
+``scalar_type(dtype)`` (the scalar that keeps arithmetic in ``dtype``),
+``float_dtype(numpy_dtype)`` and ``device(a)``.
 """
 
 import functools

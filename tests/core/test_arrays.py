@@ -20,14 +20,14 @@ from skbackprop.core.losses import Huber, PinballLoss, log_softmax, softmax
 REASON = "needs the [test] extra: pip install -e '.[test]'"
 xps = pytest.importorskip("array_api_strict", reason=f"array-api-strict {REASON}")
 torch = pytest.importorskip("torch", reason=f"PyTorch {REASON}")
-compat = pytest.importorskip(
-    "sklearn.externals.array_api_compat", reason="scikit-learn >= 1.7 brings it"
+torch_namespace = pytest.importorskip(
+    "array_api_compat.torch", reason=f"array-api-compat {REASON}"
 )
 
 NAMESPACES = {
     "array_api_strict": (xps, lambda a: xps.asarray(a, copy=True), np.asarray),
     "torch": (
-        pytest.importorskip("sklearn.externals.array_api_compat.torch"),
+        torch_namespace,
         lambda a: torch.asarray(a, copy=True),
         lambda t: t.numpy(),
     ),
