@@ -95,7 +95,9 @@ def train_stochastic(estimator, call, task, thread_limits):
     scorer = None if validation is None else make_scorer(estimator)
     batches = Batches(
         [X, Y, sample_weight],
-        batch_size(estimator, n_samples),
+        # A stream's chunks are short by nature (its last one, a single row):
+        # partial_fit clips batch_size to the chunk without a warning.
+        batch_size(estimator, n_samples, warn_if_clipped=not incremental),
         estimator._random_state if estimator.shuffle else None,
     )
 

@@ -1,6 +1,7 @@
 """partial_fit streams: the fast path for known inputs equals full validation."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -249,3 +250,18 @@ def test_a_column_of_targets_warns_on_every_call_of_a_stream():
     for _ in range(3):
         with pytest.warns(DataConversionWarning):
             model.partial_fit(X, X[:, :1])
+
+
+def test_a_short_chunk_is_clipped_to_its_rows_without_a_warning():
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(20, 4)), rng.randint(0, 3, 20)
+    model = MiniBatchMLPClassifier(hidden_layer_sizes=(3,), batch_size=8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.partial_fit(X, y, classes=[0, 1, 2])
+        model.partial_fit(X[:3], y[:3])  # shorter than batch_size
+    # fit still says that its batch_size exceeds the data.
+    with pytest.warns(UserWarning, match="batch_size=8 larger"):
+        MiniBatchMLPClassifier(hidden_layer_sizes=(3,), batch_size=8, max_iter=2).fit(
+            X[:5], y[:5]
+        )
