@@ -5,7 +5,7 @@ initialisations, parameters, ``fit`` arguments, methods and fitted attributes
 in these tables is read from skbackprop and from the installed scikit-learn
 (``_parameter_constraints``, the ``__init__`` and ``fit`` signatures, the
 Attributes sections of the docstrings, :data:`skbackprop.core.ACTIVATIONS`,
-:data:`skbackprop.core.network.WEIGHT_INITS`); the rest of each row is text
+:data:`skbackprop.core.WEIGHT_INITS`); the rest of each row is text
 written here. Building a table fails (an ``AssertionError`` that says what to
 add or remove) when the code has a name that no row describes, or a row
 describes a name that the code lacks.
@@ -36,8 +36,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.fixes import parse_version
 
 from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor
-from skbackprop.core import ACTIVATIONS, LOSSES
-from skbackprop.core.network import WEIGHT_INITS
+from skbackprop.core import ACTIVATIONS, LOSSES, OPTIMIZERS, SCHEDULES, WEIGHT_INITS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -58,8 +57,9 @@ SKLEARN_VERSION = parse_version(sklearn.__version__)
 #: Names that scikit-learn's MLP gained in 1.7: before it they are ours alone.
 SKLEARN_1_7_ADDITIONS = frozenset({"loss", "sample_weight"})
 
-SOLVER_ORDER = ("adam", "sgd", "lbfgs")
-SCHEDULES = ("constant", "invscaling", "adaptive")
+#: The solvers in the order of the tables: the registered optimizers, then
+#: L-BFGS. Every list of names below is read from the core's registries.
+SOLVER_ORDER = (*OPTIMIZERS, "lbfgs")
 
 
 def issue(number, kind="issues"):

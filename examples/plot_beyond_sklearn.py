@@ -46,7 +46,7 @@ from sklearn.metrics import (
 from sklearn.model_selection import train_test_split
 
 from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor
-from skbackprop.core.activations import ACTIVATIONS
+from skbackprop.core.activations import ACTIVATIONS, get_activation
 from skbackprop.plotting import LossCurveDisplay
 
 X, y = make_classification(
@@ -219,7 +219,7 @@ plt.show()
 
 z = np.linspace(-4, 3, 300)
 fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
-for name, activation in ACTIVATIONS.items():
+for name, activation in ((name, get_activation(name)) for name in ACTIVATIONS):
     ax.plot(z, activation.forward(z.copy()), label=name)
 ax.set_ylim(-2, 3)
 ax.set_xlabel("z")

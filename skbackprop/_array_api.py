@@ -268,7 +268,7 @@ def move_to_placement(estimator, converter):
 
 # What holds the arrays of the network's namespace; everything else of a
 # fitted estimator is host state, deep-copied.
-_ARRAY_STATE = ("_network", "_optimizer", "_best_params", "coefs_", "intercepts_")
+_ARRAY_STATE = ("_network", "_optimizer", "_stopping", "coefs_", "intercepts_")
 
 
 def _moved(estimator, placement):
@@ -283,8 +283,10 @@ def _moved(estimator, placement):
         if name not in _ARRAY_STATE
     }
     moved._network = _moved_network(state["_network"], placement, move)
-    if "_best_params" in state:
-        moved._best_params = move(state["_best_params"])
+    if "_stopping" in state:
+        rule = copy.copy(state["_stopping"])
+        rule.best_params = move(rule.best_params)
+        moved._stopping = rule
     if "_optimizer" in state:
         original = state["_optimizer"]
         arrays = {name: getattr(original, name) for name in original.state_names}

@@ -27,23 +27,60 @@ from skbackprop._callbacks import CallbackSupportMixin, callback_task
 from skbackprop._inputs import known_rows
 from skbackprop._threads import blas_thread_limit, limited_blas_threads
 from skbackprop._training import (
+    StoppingRule,
     batch_size,
-    reset_validation_records,
+    reset_records,
     train_lbfgs,
     train_stochastic,
 )
-from skbackprop._validation import STOCHASTIC_SOLVERS, validate_training_call
-from skbackprop.core import ACTIVATIONS, Network, forward
+from skbackprop._validation import (
+    HIDDEN_LAYER_SIZE,
+    PARTIAL_FIT,
+    stochastic_solvers,
+    validate_training_call,
+)
+from skbackprop.core import (
+    ACTIVATIONS,
+    OPTIMIZERS,
+    SCHEDULES,
+    WEIGHT_INITS,
+    Network,
+    forward,
+)
 from skbackprop.core.arrays import NUMPY
-from skbackprop.core.network import WEIGHT_INITS
+from skbackprop.core.network import DROPOUT_RATE
+
+
+def constraint(param):
+    """scikit-learn's constraints for a :class:`~skbackprop.core.registry.Param`."""
+    if param.kind is bool:
+        return ["boolean"]
+    number = Integral if param.kind is int else Real
+    interval = Interval(number, param.low, param.high, closed=param.closed)
+    return [interval, None] if param.optional else [interval]
+
+
+def registry_constraints(*registries, where=None):
+    """The constraints of the parameters that registered classes read.
+
+    A parameter read by several classes must be checked alike by each.
+    """
+    params = {}
+    for registry in registries:
+        for cls in registry.values():
+            if where is None or where(cls):
+                for name, param in cls.read_parameters().items():
+                    if params.setdefault(name, param).describe() != param.describe():
+                        raise ValueError(f"{name} is checked two ways: {param!r}")
+    return {name: constraint(param) for name, param in params.items()}
 
 
 def _stochastic_solver(estimator):
-    """``available_if`` test: partial_fit exists only for sgd and adam."""
-    if estimator.solver not in STOCHASTIC_SOLVERS:
+    """``available_if`` test: partial_fit exists only for the stochastic solvers."""
+    if estimator.solver not in OPTIMIZERS:
         raise AttributeError(
-            f"partial_fit is only available for stochastic solvers ('sgd', 'adam'); "
-            f"solver={estimator.solver!r} is not stochastic."
+            "partial_fit is only available for stochastic solvers "
+            f"({stochastic_solvers()}); solver={estimator.solver!r} is not stochastic."
         )
     return True
 
@@ -72,42 +109,36 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
     and the weight views live here and in the modules this one wires.
     """
 
+    # The names a registry holds are read live: a class registered later is
+    # accepted at once. The parameters the registered classes read (momentum,
+    # beta_1, ...) are checked as the classes declare.
     _parameter_constraints: dict = {
-        "hidden_layer_sizes": [
-            "array-like",
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "activation": [StrOptions(set(ACTIVATIONS)), list, tuple],
-        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "hidden_layer_sizes": ["array-like", *constraint(HIDDEN_LAYER_SIZE)],
+        "activation": [StrOptions(ACTIVATIONS.names()), list, tuple],
+        "solver": [StrOptions(OPTIMIZERS.names(extra=("lbfgs",)))],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
         ],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "power_t": [Interval(Real, 0, None, closed="left")],
+        "learning_rate": [StrOptions(SCHEDULES.names())],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
         "tol": [Interval(Real, 0, None, closed="left")],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "nesterovs_momentum": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "beta_1": [Interval(Real, 0, 1, closed="left")],
-        "beta_2": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
         "n_iter_no_change": [
             Interval(Integral, 1, None, closed="left"),
             Options(Real, {np.inf}),
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
-        "weight_init": [StrOptions(set(WEIGHT_INITS))],
-        "dropout": [Interval(Real, 0, 1, closed="left"), list, tuple],
+        "weight_init": [StrOptions(WEIGHT_INITS.names())],
+        "dropout": [*constraint(DROPOUT_RATE), list, tuple],
         "scoring": [None, str, callable],
+        **registry_constraints(OPTIMIZERS, SCHEDULES),
     }
 
     @abstractmethod
@@ -192,6 +223,9 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
             # attributes of its own; its settings are validated anew on the
             # next training call.
             self._targets = self._target_type.from_fitted(self)
+        if "_network" in self.__dict__ and "_stopping" not in self.__dict__:
+            # Saved before the stopping rule was an object of its own.
+            self._stopping = StoppingRule.from_fitted(self)
 
     # ------------------------------------------------------------------
     # Training: validate, apply, train
@@ -201,23 +235,30 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
         X,
         y,
         sample_weight=None,
-        incremental=False,
+        *,
+        partial=False,
         classes=None,
         validation_data=None,
     ):
         call = validate_training_call(
-            self, X, y, sample_weight, incremental, classes, validation_data
+            self,
+            X,
+            y,
+            sample_weight,
+            partial=partial,
+            classes=classes,
+            validation_data=validation_data,
         )
         # Everything below may change the estimator: the inputs are accepted.
         self._apply(call)
         # The callbacks' task, None without callbacks. Its subtasks are the
         # epochs: at most max_iter in fit, one in partial_fit.
-        max_epochs = 1 if incremental else self.max_iter
+        max_epochs = 1 if partial else self.max_iter
         with callback_task(
             self, call.X, call.y, call.sample_weight, max_epochs
         ) as task:
             if call.settings.stochastic:
-                rows = batch_size(self, call.X.shape[0], False)
+                rows = batch_size(self, call.X.shape[0], warn_if_clipped=False)
                 train_stochastic(self, call, task, _thread_limits(call, rows))
             else:
                 with _thread_limits(call, call.Y.shape[0])():
@@ -234,24 +275,25 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
 
     def _apply(self, call):
         """Set what an accepted call sets, before its training starts."""
-        if call.first_pass or not call.incremental:
+        if call.kind is not PARTIAL_FIT:
             # As scikit-learn: a new fit (warm or not) re-seeds; a stream of
             # partial_fit calls goes on with one random state, so that it can
             # be checkpointed and resumed.
             self._random_state = check_random_state(self.random_state)
         settings = call.settings
+        changed = settings is not self.__dict__.get("_settings")
         self._settings = settings
         self._targets = call.targets
         for name, value in call.targets.fitted_attributes().items():
             setattr(self, name, value)
         self.hidden_activations_ = settings.hidden_activations
-        if call.first_pass:
+        if call.kind.new_network:
             self._initialize(call)
             return
         network = self._network
         if call.assigned_weights is not None:
             self._adopt_weights(call.assigned_weights)
-        if call.validated_in_full:  # the parameters may have changed
+        if changed:
             # As in scikit-learn, a changed activation applies from now on.
             network.set_hidden_activations(settings.hidden_activations)
             network.set_dropout_rates(settings.dropout_rates)
@@ -288,14 +330,13 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
         self.n_layers_ = len(call.layer_units)
         self.n_outputs_ = call.layer_units[-1]
         self.out_activation_ = network.loss.output_name
-        self._best_params = network.xp.copy(network.params)
+        self._stopping = StoppingRule(network.xp.copy(network.params))
         self._weight_count = 0
         self._weight_total = 0.0
         self.loss_ = None
         if settings.stochastic:
             self.loss_curve_ = []
-            self._no_improvement_count = 0
-            reset_validation_records(self, validated=self.early_stopping)
+            reset_records(self, validated=self.early_stopping)
 
     def _adopt_weights(self, weights):
         """Copy checked weights (None: none) in; ``coefs_`` become the views.

@@ -229,7 +229,6 @@ default=None
             X,
             y,
             sample_weight=sample_weight,
-            incremental=False,
             validation_data=validation_data,
         )
 
@@ -262,7 +261,7 @@ default=None
             The updated classifier.
         """
         return self._fit(
-            X, y, sample_weight=sample_weight, incremental=True, classes=classes
+            X, y, sample_weight=sample_weight, partial=True, classes=classes
         )
 
     def predict(self, X):

@@ -1,23 +1,43 @@
-"""Docstring sections shared by both estimators, written once."""
+"""Docstring sections shared by both estimators, written once.
 
-SHARED_PARAMETERS = """\
+The lists of names (activations, solvers, schedules, weight
+initialisations) are read from the core's registries, each with the first
+line of its class's docstring.
+"""
+
+from skbackprop.core import ACTIVATIONS, OPTIMIZERS, SCHEDULES, WEIGHT_INITS
+
+
+def choices(registry, indent=8):
+    """The registered names as a bullet list, each with its class's summary."""
+    pad = " " * indent
+    return "\n".join(
+        f"{pad}- ``{name!r}``: {cls.summary()}" for name, cls in registry.items()
+    )
+
+
+def options(registry, *extra):
+    """``{'a', 'b'}``: the registered names, for a parameter's type."""
+    return "{" + ", ".join(repr(name) for name in (*extra, *registry)) + "}"
+
+
+SHARED_PARAMETERS = f"""\
 hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element is the number of units in the ith hidden layer.
 
     activation : str or list of str, default='relu'
         Activation of the hidden layers, one name for all or a list with one
-        per hidden layer. scikit-learn's 'identity' (``f(x) = x``),
-        'logistic' (``1 / (1 + exp(-x))``), 'tanh' and 'relu'
-        (``max(0, x)``), and also 'leaky_relu' (``max(0.01 x, x)``), 'elu'
-        (``exp(x) - 1`` below 0), 'selu' (the self-normalising scaled ELU),
-        'softplus' (``log(1 + exp(x))``), 'silu' (``x * sigmoid(x)``, or
-        swish) and 'gelu' (its tanh approximation).
+        per hidden layer (the first four are scikit-learn's):
 
-    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
-        'sgd' is mini-batch stochastic gradient descent, 'adam' the Adam
-        optimizer, 'lbfgs' SciPy's L-BFGS-B on the full batch. 'lbfgs' often
-        converges faster and better on small datasets; 'adam' is robust on
-        larger ones.
+{choices(ACTIVATIONS)}
+
+    solver : {options(OPTIMIZERS, "lbfgs")}, default='adam'
+        'lbfgs' is SciPy's L-BFGS-B on the full batch; the others train on
+        mini-batches, for ``max_iter`` epochs or one per ``partial_fit``.
+        'lbfgs' often converges faster and better on small datasets; 'adam'
+        is robust on larger ones.
+
+{choices(OPTIMIZERS)}
 
     alpha : float, default=0.0001
         Strength of the L2 penalty on the weights, divided by the weight
@@ -29,11 +49,14 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         Size of the mini-batches of the stochastic solvers; 'auto' means
         ``min(200, n_samples)``. Unused by 'lbfgs'.
 
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Learning rate schedule of 'sgd'. 'invscaling' uses
+    learning_rate : {options(SCHEDULES)}, default='constant'
+        Learning rate schedule. scikit-learn's three apply to 'sgd' only, as
+        there ('adam' keeps ``learning_rate_init``); 'invscaling' uses
         ``learning_rate_init / (t + 1) ** power_t`` after each epoch, ``t``
         the number of samples seen; 'adaptive' divides the rate by 5 each time
         ``n_iter_no_change`` epochs fail to improve by ``tol``.
+
+{choices(SCHEDULES)}
 
     learning_rate_init : float, default=0.001
         The initial learning rate of 'sgd' and 'adam'.
@@ -98,14 +121,12 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
     max_fun : int, default=15000
         Maximum number of loss evaluations of 'lbfgs'."""
 
-EXTRA_PARAMETERS = """weight_init : {'glorot_uniform', 'he_uniform', 'he_normal', \
-'lecun_uniform', 'lecun_normal'}, default='glorot_uniform'
+EXTRA_PARAMETERS = f"""weight_init : str, default='glorot_uniform'
         How the initial weights are drawn. 'glorot_uniform' is scikit-learn's
-        rule (weights and biases uniform in ``+-sqrt(c / (fan_in +
-        fan_out))``, ``c = 2`` for logistic units, else 6), so the same
-        ``random_state`` gives scikit-learn's initial weights. The He
-        variants (variance ``2 / fan_in``) suit ReLU-like units, the LeCun
-        ones (variance ``1 / fan_in``) SELU; they start the biases at 0.
+        rule, so the same ``random_state`` gives scikit-learn's initial
+        weights:
+
+{choices(WEIGHT_INITS)}
 
     dropout : float or list of float, default=0.0
         Probability of dropping each hidden unit during training, one rate

@@ -15,6 +15,7 @@ import numpy as np
 
 from skbackprop._array_api import HOST, move_to, placement_of_network, to_host
 from skbackprop._targets import ClassTargets, RegressionTargets
+from skbackprop._training import StoppingRule
 from skbackprop._validation import (
     Settings,
     hidden_activation_names,
@@ -72,7 +73,7 @@ def prepare_batch(estimator, X, y, sample_weight=None):
     fitted = model.__sklearn_is_fitted__()
     if not fitted:
         model.warm_start = True  # start from assigned weights, if any
-    call = validate_training_call(model, X, y, sample_weight, incremental=fitted)
+    call = validate_training_call(model, X, y, sample_weight, partial=fitted)
     model._apply(call)
     return PreparedBatch(
         model._network, call.X, call.Y, call.sample_weight, model.alpha
@@ -109,4 +110,4 @@ def layer_plan(estimator, n_features_in=None, n_outputs=None):
 
 def fitted_state_types():
     """The package's private types that a fitted estimator holds."""
-    return [Settings, ClassTargets, RegressionTargets]
+    return [Settings, StoppingRule, ClassTargets, RegressionTargets]

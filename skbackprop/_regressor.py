@@ -1,17 +1,16 @@
 """MiniBatchMLPRegressor: squared error or Poisson deviance, one or more outputs."""
 
-from numbers import Real
-
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
 from skbackprop._base import (
     BaseMiniBatchMLP,
     _stochastic_solver,
     _validation_data,
+    registry_constraints,
 )
 from skbackprop._docstrings import (
     EXTRA_PARAMETERS,
@@ -20,6 +19,12 @@ from skbackprop._docstrings import (
 )
 from skbackprop._targets import RegressionTargets
 from skbackprop.core.arrays import array_namespace
+from skbackprop.core.losses import LOSSES
+
+
+def _for_regression(loss):
+    """Whether a registered loss is a choice of the regressor's ``loss``."""
+    return loss.task == "regression"
 
 
 class MiniBatchMLPRegressor(RegressorMixin, BaseMiniBatchMLP):
@@ -104,13 +109,8 @@ class MiniBatchMLPRegressor(RegressorMixin, BaseMiniBatchMLP):
 
     _parameter_constraints: dict = {
         **BaseMiniBatchMLP._parameter_constraints,
-        "loss": [
-            StrOptions(
-                {"squared_error", "poisson", "absolute_error", "huber", "quantile"}
-            )
-        ],
-        "quantile": [Interval(Real, 0, 1, closed="neither"), None],
-        "huber_delta": [Interval(Real, 0, None, closed="neither")],
+        "loss": [StrOptions(LOSSES.names(where=_for_regression))],
+        **registry_constraints(LOSSES, where=_for_regression),
     }
 
     def __init__(
@@ -222,7 +222,6 @@ default=None
             X,
             y,
             sample_weight=sample_weight,
-            incremental=False,
             validation_data=validation_data,
         )
 
@@ -250,7 +249,7 @@ default=None
         self : MiniBatchMLPRegressor
             The updated regressor.
         """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+        return self._fit(X, y, sample_weight=sample_weight, partial=True)
 
     def predict(self, X):
         """Predict target values.

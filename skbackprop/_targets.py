@@ -15,7 +15,7 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import type_of_target, unique_labels
 
 from skbackprop._inputs import as_numeric_array
-from skbackprop.core.losses import Huber, PinballLoss, get_loss
+from skbackprop.core.losses import LOSSES
 
 
 class RegressionTargets:
@@ -40,28 +40,19 @@ class RegressionTargets:
     @classmethod
     def output_name(cls, estimator, n_outputs):
         """The output function of the ``loss`` parameter (no options needed)."""
-        return get_loss(estimator.loss).output_name
-
-    @staticmethod
-    def core_loss(estimator):
-        """The core loss of the ``loss`` parameter and its options."""
-        if estimator.loss == "huber":
-            return Huber(delta=estimator.huber_delta)
-        if estimator.loss == "quantile":
-            if estimator.quantile is None:
-                raise ValueError(
-                    "loss='quantile' needs the quantile to fit, e.g. quantile=0.9."
-                )
-            return PinballLoss(quantile=estimator.quantile)
-        return get_loss(estimator.loss)
+        return LOSSES[estimator.loss].output_name
 
     @classmethod
-    def for_call(cls, estimator, y, first_pass, incremental, classes=None):
-        """Check ``y`` for this call; return the targets and the loss."""
-        loss = cls.core_loss(estimator)
+    def for_call(cls, estimator, y, kind, classes, params):
+        """Check ``y`` for this call; return the targets and the loss.
+
+        The loss is the registered class of the ``loss`` parameter, built
+        from the parameters it reads (``params``).
+        """
+        loss = LOSSES[params["loss"]].from_params(params)
         targets = cls(estimator.loss)
         targets._check_values(y, "y")
-        if not first_pass and estimator._network.loss.name != estimator.loss:
+        if not kind.new_network and estimator._network.loss.name != estimator.loss:
             raise ValueError(
                 f"The model was fitted with loss={estimator._network.loss.name!r}; "
                 f"loss={estimator.loss!r} needs a fit from scratch (warm_start=False)."
@@ -96,7 +87,7 @@ class RegressionTargets:
             return None
         return Y
 
-    def advance(self, Y, sample_weight, class_weight, incremental):
+    def advance(self, Y, sample_weight, class_weight, kind):
         """Targets after this call, and its samples' weights (no classes here)."""
         return self, sample_weight
 
@@ -132,7 +123,7 @@ class ClassTargets:
     @staticmethod
     def _core_loss(multiclass):
         """Softmax cross-entropy for one label of many classes, else logistic."""
-        return get_loss("log_loss" if multiclass else "binary_log_loss")
+        return LOSSES["log_loss" if multiclass else "binary_log_loss"]()
 
     @classmethod
     def output_name(cls, estimator, n_outputs):
@@ -144,10 +135,11 @@ class ClassTargets:
         return cls._core_loss(n_outputs > 2).output_name
 
     @classmethod
-    def for_call(cls, estimator, y, first_pass, incremental, classes=None):
+    def for_call(cls, estimator, y, kind, classes, params):
         """Check ``y`` for this call; return the targets and the loss."""
         multilabel = type_of_target(y).startswith("multilabel")
         counts = None
+        first_pass, incremental = kind.new_network, kind.incremental
         if first_pass and incremental:
             if classes is None and not multilabel:
                 raise ValueError(
@@ -297,7 +289,7 @@ class ClassTargets:
         n_groups = len(self.binarizer.classes_) if self.multilabel else 1
         return classes, n_groups
 
-    def advance(self, Y, sample_weight, class_weight, incremental):
+    def advance(self, Y, sample_weight, class_weight, kind):
         """Targets after this call, and the samples' weights by class.
 
         "balanced" counts each sample by its ``sample_weight``, so that a
@@ -320,7 +312,7 @@ class ClassTargets:
             ]
         ).astype(np.float64)
         previous = self.class_counts
-        if incremental and previous is not None and previous.shape == counts.shape:
+        if kind.incremental and previous is not None and previous.shape == counts.shape:
             counts += previous
         targets = ClassTargets(self.binarizer, counts)
         return targets, targets.weigh(Y, sample_weight, class_weight)

@@ -18,12 +18,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from skbackprop._array_api import placement_of_network, take_rows, to_host, total
-from skbackprop._validation import STOCHASTIC_SOLVERS, ValidationSet, make_scorer
+from skbackprop._validation import PARTIAL_FIT, ValidationSet, make_scorer
 from skbackprop._warnings import warn
-from skbackprop.core import SGD, Adam, Batches
+from skbackprop.core import OPTIMIZERS, Batches
 
 
-def batch_size(estimator, n_samples, warn_if_clipped=True):
+def batch_size(estimator, n_samples, *, warn_if_clipped=True):
     """Rows per batch: ``batch_size``, or ``min(200, n_samples)`` for 'auto'."""
     if estimator.batch_size == "auto":
         return min(200, n_samples)
@@ -35,28 +35,11 @@ def batch_size(estimator, n_samples, warn_if_clipped=True):
     return int(np.clip(estimator.batch_size, 1, n_samples))
 
 
-def make_optimizer(estimator):
-    if estimator.solver == "sgd":
-        return SGD(
-            learning_rate_init=estimator.learning_rate_init,
-            lr_schedule=estimator.learning_rate,
-            momentum=estimator.momentum,
-            nesterov=estimator.nesterovs_momentum,
-            power_t=estimator.power_t,
-        )
-    return Adam(
-        learning_rate_init=estimator.learning_rate_init,
-        beta_1=estimator.beta_1,
-        beta_2=estimator.beta_2,
-        epsilon=estimator.epsilon,
-    )
-
-
 def divergence_error(estimator, batch_loss):
     what = "loss" if not math.isfinite(batch_loss) else "gradient"
     advice = (
         f"lower learning_rate_init (now {estimator.learning_rate_init:g})"
-        if estimator.solver in STOCHASTIC_SOLVERS
+        if estimator.solver in OPTIMIZERS
         else "add regularisation (alpha)"
     )
     return ValueError(
@@ -70,17 +53,140 @@ def divergence_error(estimator, batch_loss):
 # Stochastic solvers
 # ----------------------------------------------------------------------
 def train_stochastic(estimator, call, task, thread_limits):
-    """Epochs of SGD or Adam over the call's data (one for ``partial_fit``).
+    """Epochs of a stochastic optimizer over the call's data (one for ``partial_fit``).
 
     ``thread_limits()`` is the BLAS thread limit of an epoch, entered anew
     for each (see ``skbackprop._threads``).
     """
-    network = estimator._network
-    incremental = call.incremental
-    if not incremental or not hasattr(estimator, "_optimizer"):
-        estimator._optimizer = make_optimizer(estimator)
-    optimizer = estimator._optimizer
+    X, Y, sample_weight, validation = training_data(estimator, call, task)
+    incremental = call.kind.incremental
+    n_samples = X.shape[0]
+    # A stream's chunks are short by nature (its last one, a single row):
+    # partial_fit clips batch_size to the chunk without a warning.
+    rows = batch_size(estimator, n_samples, warn_if_clipped=not incremental)
+    optimizer = current_optimizer(estimator, call, -(-n_samples // rows))
+    weight_mean = update_weight_mean(estimator, sample_weight, n_samples, call.kind)
+    scorer = None if validation is None else make_scorer(estimator)
+    random_state = estimator._random_state if estimator.shuffle else None
+    batches = Batches([X, Y, sample_weight], rows, random_state)
+    for _ in range(1 if incremental else estimator.max_iter):
+        if task is not None:
+            task.begin_epoch()
+        started = time.perf_counter()
+        with thread_limits():
+            total = run_epoch(estimator, optimizer, batches, weight_mean)
+        seconds = time.perf_counter() - started
+        stop = end_epoch(
+            estimator,
+            optimizer,
+            total / n_samples,
+            n_samples,
+            validation,
+            scorer,
+            seconds,
+        )
+        # A callback may ask to stop too, after this epoch's bookkeeping.
+        if (task is not None and task.end_epoch()) or stop:
+            break
+    else:
+        if not incremental:
+            warn(
+                f"Stochastic Optimizer: Maximum iterations ({estimator.max_iter}) "
+                "reached and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+            )
+    if validation is not None:
+        estimator._network.params[...] = estimator._stopping.best_params
 
+
+def current_optimizer(estimator, call, batches_per_epoch):
+    """The optimizer of this call: a new one, or a stream's that goes on.
+
+    A new one is built from the parameters (its class and schedule from the
+    registries), and its schedule learns the run's horizon: ``max_iter``
+    epochs of batches (in ``partial_fit``, one call is one epoch).
+    """
+    if call.kind is not PARTIAL_FIT or "_optimizer" not in estimator.__dict__:
+        optimizer = OPTIMIZERS[estimator.solver].from_params(call.settings.params)
+        optimizer.schedule.start(estimator.max_iter * batches_per_epoch)
+        estimator._optimizer = optimizer
+    return estimator._optimizer
+
+
+def run_epoch(estimator, optimizer, batches, weight_mean):
+    """One pass over the batches; returns the sum of the batch losses times rows."""
+    network = estimator._network
+    total = 0.0
+    for X_batch, Y_batch, sw_batch in batches.epoch():
+        n_batch = X_batch.shape[0]
+        batch_loss = network.loss_and_gradient(
+            X_batch,
+            Y_batch,
+            sample_weight=sw_batch,
+            alpha=estimator.alpha,
+            weight_total=n_batch * weight_mean,
+            random_state=estimator._random_state,  # dropout masks
+        )
+        # The sum of the gradient is inf or nan as soon as one entry is: one
+        # cheap pass that keeps a diverging step from being applied, so the
+        # weights stay the last finite ones.
+        if not (
+            math.isfinite(batch_loss) and math.isfinite(network.xp.sum(network.grads))
+        ):
+            raise divergence_error(estimator, batch_loss)
+        total += batch_loss * n_batch
+        optimizer.step(network.params, network.grads)
+    return total
+
+
+def end_epoch(estimator, optimizer, loss, n_samples, validation, scorer, seconds):
+    """Record an epoch; return whether training stops at a plateau."""
+    estimator.n_iter_ += 1
+    estimator.loss_ = loss
+    estimator.t_ += n_samples
+    estimator.loss_curve_.append(loss)
+    verbose = estimator.verbose
+    if verbose == 1:
+        print(f"Iteration {estimator.n_iter_}, loss = {loss:.8f}")
+    rule = estimator._stopping
+    if validation is None:
+        rule.record_loss(loss, estimator.tol)
+    else:
+        validation_loss, score = validation_loss_and_score(
+            estimator, validation, scorer
+        )
+        estimator.validation_loss_curve_.append(validation_loss)
+        estimator.validation_scores_.append(score)
+        if verbose == 1:
+            print(f"Validation score: {score:f}")
+        rule.record_score(score, estimator.tol, estimator._network.params)
+    rule.publish(estimator)
+    schedule = optimizer.schedule
+    if verbose >= 2:
+        print_epoch_row(estimator, schedule.learning_rate, seconds)
+    schedule.epoch_ends(estimator.t_)
+    if rule.no_improvement_count <= estimator.n_iter_no_change:
+        return False
+    what = "Validation score" if validation is not None else "Training loss"
+    message = (
+        f"{what} did not improve more than tol={estimator.tol:f} for "
+        f"{estimator.n_iter_no_change} consecutive epochs."
+    )
+    if schedule.on_plateau():
+        if verbose:
+            print(message + " Stopping.")
+        return True
+    if verbose:
+        print(message + f" Setting learning rate to {schedule.learning_rate:f}")
+    rule.no_improvement_count = 0
+    return False
+
+
+def training_data(estimator, call, task):
+    """The call's training rows and its validation set (``X_val``, a split, or None).
+
+    Starts the records of the epochs to come, and the epoch count of a fit.
+    """
     X, y, Y = call.X, call.y, call.Y
     sample_weight, validation = call.sample_weight, call.validation
     if estimator.early_stopping and validation is None:
@@ -89,93 +195,13 @@ def train_stochastic(estimator, call, task, thread_limits):
         )
         if task is not None:
             task.set_data(X, y, sample_weight)
-    start_validation_records(estimator, validation, call.validation is not None)
-    n_samples = X.shape[0]
-    weight_mean = update_weight_mean(estimator, sample_weight, n_samples, incremental)
-    scorer = None if validation is None else make_scorer(estimator)
-    batches = Batches(
-        [X, Y, sample_weight],
-        # A stream's chunks are short by nature (its last one, a single row):
-        # partial_fit clips batch_size to the chunk without a warning.
-        batch_size(estimator, n_samples, warn_if_clipped=not incremental),
-        estimator._random_state if estimator.shuffle else None,
-    )
-
-    if not incremental:
+    start_records(estimator, validation, call.validation is not None)
+    if not call.kind.incremental:
         estimator.n_iter_ = 0
-    for _ in range(estimator.max_iter):
-        if task is not None:
-            task.begin_epoch()
-        epoch_start = time.perf_counter()
-        accumulated_loss = 0.0
-        with thread_limits():
-            for X_batch, Y_batch, sw_batch in batches.epoch():
-                n_batch = X_batch.shape[0]
-                batch_loss = network.loss_and_gradient(
-                    X_batch,
-                    Y_batch,
-                    sample_weight=sw_batch,
-                    alpha=estimator.alpha,
-                    weight_total=n_batch * weight_mean,
-                    random_state=estimator._random_state,  # dropout masks
-                )
-                # The sum of the gradient is inf or nan as soon as one entry
-                # is: one cheap pass that keeps a diverging step from being
-                # applied, so the weights stay the last finite ones.
-                if not (
-                    math.isfinite(batch_loss)
-                    and math.isfinite(network.xp.sum(network.grads))
-                ):
-                    raise divergence_error(estimator, batch_loss)
-                accumulated_loss += batch_loss * n_batch
-                optimizer.step(network.params, network.grads)
-
-        estimator.n_iter_ += 1
-        estimator.loss_ = accumulated_loss / n_samples
-        estimator.t_ += n_samples
-        estimator.loss_curve_.append(estimator.loss_)
-        if estimator.verbose == 1:
-            print(f"Iteration {estimator.n_iter_}, loss = {estimator.loss_:.8f}")
-        if validation is not None:
-            score_epoch(estimator, validation, scorer)
-        else:
-            count_loss_improvement(estimator)
-        if estimator.verbose >= 2:
-            print_epoch_row(estimator, optimizer, time.perf_counter() - epoch_start)
-        optimizer.iteration_ends(estimator.t_)
-        # A callback may ask to stop: after this epoch's bookkeeping.
-        stop_requested = task is not None and task.end_epoch()
-
-        if estimator._no_improvement_count > estimator.n_iter_no_change:
-            what = "Validation score" if validation is not None else "Training loss"
-            message = (
-                f"{what} did not improve more than tol={estimator.tol:f} for "
-                f"{estimator.n_iter_no_change} consecutive epochs."
-            )
-            if optimizer.on_plateau():
-                if estimator.verbose:
-                    print(message + " Stopping.")
-                break
-            if estimator.verbose:
-                print(
-                    message + f" Setting learning rate to {optimizer.learning_rate:f}"
-                )
-            estimator._no_improvement_count = 0
-
-        if incremental or stop_requested:
-            break
-        if estimator.n_iter_ == estimator.max_iter:
-            warn(
-                f"Stochastic Optimizer: Maximum iterations ({estimator.max_iter}) "
-                "reached and the optimization hasn't converged yet.",
-                ConvergenceWarning,
-            )
-
-    if validation is not None:
-        network.params[...] = estimator._best_params
+    return X, Y, sample_weight, validation
 
 
-def update_weight_mean(estimator, sample_weight, n_samples, incremental):
+def update_weight_mean(estimator, sample_weight, n_samples, kind):
     """Mean weight of the samples seen so far, the unit of a sample weight.
 
     In ``fit`` it is the mean over the training data, so a full batch gives
@@ -183,7 +209,7 @@ def update_weight_mean(estimator, sample_weight, n_samples, incremental):
     is the running mean over every sample seen, so a lone row of weight 3
     moves the model three times as far as a row of weight 1.
     """
-    if not incremental:
+    if not kind.incremental:
         estimator._weight_count, estimator._weight_total = 0, 0.0
     estimator._weight_count += n_samples
     estimator._weight_total += (
@@ -228,69 +254,103 @@ def split_validation(estimator, X, y, Y, sample_weight, score_weight):
 # ----------------------------------------------------------------------
 # The stopping rule and the per-epoch records
 # ----------------------------------------------------------------------
-def reset_validation_records(estimator, validated):
+class StoppingRule:
+    """When the stochastic solvers stop, and which weights they keep.
+
+    It owns the best training loss (without a validation set) or the best
+    validation score (with one), the count of epochs that did not improve
+    on it by ``tol``, and the weights of the best score, restored at the
+    end of ``fit``. A stream of ``partial_fit`` calls keeps one rule.
+
+    Parameters
+    ----------
+    best_params : array of shape (n_parameters,)
+        Where the best weights are copied; a copy of the network's.
+
+    Attributes
+    ----------
+    best_loss : float or None
+        The lowest training loss so far; None with a validation set.
+    best_score : float or None
+        The highest validation score so far; None without one.
+    no_improvement_count : int
+        Epochs in a row that did not improve by ``tol``.
+    """
+
+    def __init__(self, best_params):
+        self.best_params = best_params
+        self.reset(validated=False)
+
+    @classmethod
+    def from_fitted(cls, estimator):
+        """The rule of a model saved before rules were objects of their own."""
+        state = estimator.__dict__
+        rule = cls(state.pop("_best_params", None))
+        rule.best_loss = state.get("best_loss_")
+        rule.best_score = state.get("best_validation_score_")
+        rule.no_improvement_count = state.pop("_no_improvement_count", 0)
+        return rule
+
+    def reset(self, validated):
+        """Start afresh, judging by a validation score or the training loss."""
+        self.best_loss = None if validated else np.inf
+        self.best_score = -np.inf if validated else None
+        self.no_improvement_count = 0
+
+    def record_loss(self, loss, tol):
+        """Count an epoch whose training loss did not improve by ``tol``."""
+        if loss > self.best_loss - tol:
+            self.no_improvement_count += 1
+        else:
+            self.no_improvement_count = 0
+        self.best_loss = min(self.best_loss, loss)
+
+    def record_score(self, score, tol, params):
+        """Count an epoch whose score did not improve by ``tol``; keep the best."""
+        if score < self.best_score + tol:
+            self.no_improvement_count += 1
+        else:
+            self.no_improvement_count = 0
+        if score > self.best_score:
+            self.best_score = score
+            self.best_params[...] = params
+
+    def publish(self, estimator):
+        """Set scikit-learn's ``best_loss_`` and ``best_validation_score_``."""
+        estimator.best_loss_ = self.best_loss
+        estimator.best_validation_score_ = self.best_score
+
+
+def reset_records(estimator, validated):
     """Start the per-epoch records, with or without a validation set."""
-    if validated:
-        estimator.validation_scores_ = []
-        estimator.validation_loss_curve_ = []
-        estimator.best_validation_score_ = -np.inf
-        estimator.best_loss_ = None
-    else:
-        estimator.best_loss_ = np.inf
-        estimator.validation_scores_ = None
-        estimator.validation_loss_curve_ = None
-        estimator.best_validation_score_ = None
+    estimator.validation_scores_ = [] if validated else None
+    estimator.validation_loss_curve_ = [] if validated else None
+    estimator._stopping.reset(validated)
+    estimator._stopping.publish(estimator)
 
 
-def start_validation_records(estimator, validation, given_validation_set):
-    """Make the validation records fit this call's validation set.
+def start_records(estimator, validation, given_validation_set):
+    """Make the records of the epochs fit this call's validation set.
 
     A first pass started them for ``early_stopping`` only; a warm-started
     fit may add or drop a validation set, or bring a new ``X_val``.
     """
-    if validation is not None and estimator.validation_scores_ is None:
+    validated_before = estimator.validation_scores_ is not None
+    if validation is not None and not validated_before:
+        reset_records(estimator, validated=True)
         # NaN for the epochs without one keeps every curve aligned with
         # loss_curve_, epoch for epoch.
-        reset_validation_records(estimator, validated=True)
         n_epochs = len(estimator.loss_curve_)
         estimator.validation_scores_ += [np.nan] * n_epochs
         estimator.validation_loss_curve_ += [np.nan] * n_epochs
-        estimator._no_improvement_count = 0
-    elif validation is None and estimator.validation_scores_ is not None:
-        reset_validation_records(estimator, validated=False)
-        estimator._no_improvement_count = 0
+    elif validation is None and validated_before:
+        reset_records(estimator, validated=False)
     elif given_validation_set:
         # A new X_val is a new yardstick: scores on an earlier set do not
         # compete with it (warm start); scikit-learn's split is the same
         # every fit with an int random_state, so early stopping carries on.
-        estimator.best_validation_score_ = -np.inf
-        estimator._no_improvement_count = 0
-
-
-def count_loss_improvement(estimator):
-    """Count an epoch whose training loss did not improve by ``tol``."""
-    loss = estimator.loss_curve_[-1]
-    if loss > estimator.best_loss_ - estimator.tol:
-        estimator._no_improvement_count += 1
-    else:
-        estimator._no_improvement_count = 0
-    estimator.best_loss_ = min(estimator.best_loss_, loss)
-
-
-def score_epoch(estimator, validation, scorer):
-    """Score the epoch on held-out data; keep the best weights."""
-    validation_loss, score = validation_loss_and_score(estimator, validation, scorer)
-    estimator.validation_loss_curve_.append(validation_loss)
-    estimator.validation_scores_.append(score)
-    if estimator.verbose == 1:
-        print(f"Validation score: {score:f}")
-    if score < estimator.best_validation_score_ + estimator.tol:
-        estimator._no_improvement_count += 1
-    else:
-        estimator._no_improvement_count = 0
-    if score > estimator.best_validation_score_:
-        estimator.best_validation_score_ = score
-        estimator._best_params[...] = estimator._network.params
+        estimator._stopping.reset(validated=True)
+        estimator._stopping.publish(estimator)
 
 
 def validation_loss_and_score(estimator, validation, scorer):
@@ -330,7 +390,7 @@ def validation_loss_and_score(estimator, validation, scorer):
     return validation_loss, score
 
 
-def print_epoch_row(estimator, optimizer, seconds):
+def print_epoch_row(estimator, rate, seconds):
     """One row of the ``verbose=2`` table, with its header before epoch 1."""
     validated = estimator.validation_scores_ is not None
     if estimator.n_iter_ == 1:
@@ -345,13 +405,6 @@ def print_epoch_row(estimator, optimizer, seconds):
             f"{estimator.validation_loss_curve_[-1]:>13.6g}",
             f"{estimator.validation_scores_[-1]:>13.6g}",
         ]
-    # The schedule's rate: SGD's current one; Adam keeps learning_rate_init
-    # (its optimizer.learning_rate is the step after bias correction).
-    rate = (
-        optimizer.learning_rate_init
-        if isinstance(optimizer, Adam)
-        else optimizer.learning_rate
-    )
     values += [f"{rate:>13.4g}", f"{seconds:>13.3f}"]
     print(" ".join(values))
 

@@ -17,7 +17,6 @@ in three stages, each one place for its rules:
 
 import operator
 from dataclasses import dataclass
-from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
@@ -36,9 +35,40 @@ from skbackprop._array_api import (
     to_host,
 )
 from skbackprop._inputs import check_not_all_zero, known_rows
-from skbackprop.core import ACTIVATIONS
+from skbackprop.core import ACTIVATIONS, OPTIMIZERS
+from skbackprop.core.network import DROPOUT_RATE
+from skbackprop.core.registry import Param
 
-STOCHASTIC_SOLVERS = ("sgd", "adam")
+#: A hidden layer's size, checked in hidden_layer_sizes and its constraint.
+HIDDEN_LAYER_SIZE = Param(int, 1, None, closed="left")
+
+
+def stochastic_solvers():
+    """The solvers with epochs and partial_fit, for messages: "'sgd', 'adam'"."""
+    return ", ".join(repr(name) for name in OPTIMIZERS)
+
+
+@dataclass(frozen=True)
+class CallKind:
+    """The kind of a training call: what it starts from and how long it runs."""
+
+    name: str
+    incremental: bool  # partial_fit: one epoch, the stream's state goes on
+    new_network: bool  # new weights are drawn (or taken from coefs_)
+
+
+FIT = CallKind("fit", incremental=False, new_network=True)
+WARM_FIT = CallKind("warm-started fit", incremental=False, new_network=False)
+FIRST_PARTIAL_FIT = CallKind("first partial_fit", incremental=True, new_network=True)
+PARTIAL_FIT = CallKind("partial_fit", incremental=True, new_network=False)
+
+
+def kind_of_call(estimator, partial):
+    """The :class:`CallKind` of ``fit`` (``partial=False``) or ``partial_fit``."""
+    fitted = estimator._is_fitted()
+    if partial:
+        return PARTIAL_FIT if fitted else FIRST_PARTIAL_FIT
+    return WARM_FIT if fitted and estimator.warm_start else FIT
 
 
 @dataclass(frozen=True)
@@ -46,10 +76,11 @@ class Settings:
     """What the parameters say about the network, once validated."""
 
     snapshot: tuple  # the parameter values validated (see _frozen)
+    params: dict  # the parameters by name, as validated
     hidden_layer_sizes: list
     hidden_activations: list  # one name per hidden layer
     dropout_rates: list  # one rate per hidden layer
-    stochastic: bool  # sgd or adam: epochs, partial_fit
+    stochastic: bool  # a registered optimizer: epochs, partial_fit
 
 
 @dataclass
@@ -74,9 +105,7 @@ class TrainingCall:
     Y: object  # encoded targets, (n_samples, n_outputs), X's dtype
     sample_weight: object  # (n_samples,) or None, for the loss: class weights included
     score_weight: np.ndarray | None  # the user's sample_weight, for scores
-    incremental: bool  # partial_fit
-    first_pass: bool  # a new network is made
-    validated_in_full: bool  # False: a chunk of a known stream, parameters as before
+    kind: CallKind
     layer_units: list  # [n_features, *hidden_layer_sizes, n_outputs]
     settings: Settings
     targets: object  # the estimator's target encoding after this call
@@ -137,18 +166,19 @@ def current_settings(estimator):
     if _unchanged(settings, estimator):
         return settings, True
     estimator._validate_params()
-    snapshot = tuple(_frozen(value) for value in _parameter_values(estimator))
+    values = _parameter_values(estimator)
     sizes = hidden_layer_sizes(estimator)
     settings = Settings(
-        snapshot=snapshot,
+        snapshot=tuple(_frozen(value) for value in values),
+        params=dict(zip(type(estimator)._get_param_names(), values, strict=True)),
         hidden_layer_sizes=sizes,
         hidden_activations=hidden_activation_names(estimator, len(sizes)),
         dropout_rates=_dropout_rates(estimator, len(sizes)),
-        stochastic=estimator.solver in STOCHASTIC_SOLVERS,
+        stochastic=estimator.solver in OPTIMIZERS,
     )
     if any(settings.dropout_rates) and not settings.stochastic:
         raise ValueError(
-            "dropout needs a stochastic solver ('sgd' or 'adam'); L-BFGS "
+            f"dropout needs a stochastic solver ({stochastic_solvers()}); L-BFGS "
             f"needs a deterministic objective (solver={estimator.solver!r})."
         )
     make_scorer(estimator)  # fails here, before training, if it cannot score
@@ -162,7 +192,7 @@ def hidden_layer_sizes(estimator):
         sizes = [sizes]
     sizes = list(sizes)
     for size in sizes:
-        if isinstance(size, bool) or not isinstance(size, Integral) or size <= 0:
+        if not HIDDEN_LAYER_SIZE.accepts(size):
             raise ValueError(
                 "hidden_layer_sizes must be positive integers, got "
                 f"{estimator.hidden_layer_sizes!r}."
@@ -189,22 +219,13 @@ def hidden_activation_names(estimator, n_hidden):
     """One activation name per hidden layer."""
     names = _per_layer(estimator, "activation", n_hidden)
     for name in names:
-        if not isinstance(name, str) or name not in ACTIVATIONS:
-            raise ValueError(
-                f"Each entry of activation must be one of {sorted(ACTIVATIONS)}; "
-                f"got {name!r}."
-            )
+        ACTIVATIONS[name]  # a ValueError names the registered activations
     return names
 
 
 def _dropout_rates(estimator, n_hidden):
     rates = _per_layer(estimator, "dropout", n_hidden)
-    for rate in rates:
-        if isinstance(rate, bool) or not isinstance(rate, Real) or not 0 <= rate < 1:
-            raise ValueError(
-                f"Each dropout rate must be a float in [0, 1); got {rate!r}."
-            )
-    return [float(rate) for rate in rates]
+    return [DROPOUT_RATE.check(rate, "Each dropout rate") for rate in rates]
 
 
 def make_scorer(estimator):
@@ -230,14 +251,15 @@ def make_scorer(estimator):
 # ----------------------------------------------------------------------
 # 2. The call
 # ----------------------------------------------------------------------
-def check_call_rules(estimator, incremental, validation_data):
+def check_call_rules(estimator, kind, validation_data):
     """Rules joining the parameters to the kind of call, on every path."""
-    if incremental and estimator.early_stopping:
+    if kind.incremental and estimator.early_stopping:
         raise ValueError("partial_fit does not support early_stopping=True.")
-    if validation_data is not None and estimator.solver not in STOCHASTIC_SOLVERS:
+    if validation_data is not None and estimator.solver not in OPTIMIZERS:
         raise ValueError(
             "X_val and y_val are scored after each epoch of the stochastic "
-            f"solvers ('sgd', 'adam'); solver={estimator.solver!r} has no epochs."
+            f"solvers ({stochastic_solvers()}); solver={estimator.solver!r} has "
+            "no epochs."
         )
     if (
         estimator.early_stopping
@@ -255,7 +277,7 @@ def check_call_rules(estimator, incremental, validation_data):
 # 3. The data
 # ----------------------------------------------------------------------
 def validate_training_call(
-    estimator, X, y, sample_weight, incremental, classes=None, validation_data=None
+    estimator, X, y, sample_weight, *, partial, classes=None, validation_data=None
 ):
     """Validate one ``fit`` / ``partial_fit`` call.
 
@@ -265,15 +287,14 @@ def validate_training_call(
     ``validate_data``), and put back as they were if the call fails.
     """
     settings, known = current_settings(estimator)
-    check_call_rules(estimator, incremental, validation_data)
-    fitted = estimator._is_fitted()
-    first_pass = not fitted or (not estimator.warm_start and not incremental)
+    kind = kind_of_call(estimator, partial)
+    check_call_rules(estimator, kind, validation_data)
     placement = placement_of(X)
     if classes is not None:  # labels are handled on the host
         classes = to_host(classes)
-    if not first_pass:
+    if not kind.new_network:
         _check_same_placement(estimator, placement)
-    if incremental and known and fitted and placement is HOST:
+    if kind is PARTIAL_FIT and known and placement is HOST:
         call = _accept_known_chunk(estimator, settings, X, y, sample_weight, classes)
         if call is not None:
             return call
@@ -288,14 +309,13 @@ def validate_training_call(
         return _validate_data_in_full(
             estimator,
             settings,
+            kind,
+            placement,
             X,
             y,
             sample_weight,
-            incremental,
             classes,
             validation_data,
-            first_pass,
-            placement,
         )
     except BaseException:
         for name in ("n_features_in_", "feature_names_in_"):
@@ -338,7 +358,7 @@ def _accept_known_chunk(estimator, settings, X, y, sample_weight, classes):
     if Y is None:
         return None
     targets, weights = targets.advance(
-        Y, sample_weight, estimator.__dict__.get("class_weight"), True
+        Y, sample_weight, estimator.__dict__.get("class_weight"), PARTIAL_FIT
     )
     if weights is not None and not weights.any():
         return None  # full validation raises the error
@@ -349,30 +369,20 @@ def _accept_known_chunk(estimator, settings, X, y, sample_weight, classes):
         Y=Y,
         sample_weight=weights,
         score_weight=sample_weight,
-        incremental=True,
-        first_pass=False,
-        validated_in_full=False,
+        kind=PARTIAL_FIT,
         layer_units=layer_units,
         settings=settings,
         targets=targets,
-        assigned_weights=_checked_weights(estimator, layer_units, X.dtype, False, True),
+        assigned_weights=_checked_weights(estimator, layer_units, X.dtype, PARTIAL_FIT),
     )
 
 
 def _validate_data_in_full(
-    estimator,
-    settings,
-    X,
-    y,
-    sample_weight,
-    incremental,
-    classes,
-    validation_data,
-    first_pass,
-    placement,
+    estimator, settings, kind, placement, X, y, sample_weight, classes, validation_data
 ):
     # After the first pass the dtype is that of the parameters, so that a
     # float64 chunk does not silently turn a float32 model into float64.
+    first_pass = kind.new_network
     dtype = (np.float64, np.float32) if first_pass else estimator._network.dtype
     # Targets and weights are checked and encoded on the host, wherever X is.
     y, sample_weight = to_host(y), to_host(sample_weight)
@@ -385,14 +395,14 @@ def _validate_data_in_full(
             )
         check_not_all_zero(sample_weight, "sample_weight must not be all zero.")
     targets, loss = estimator._target_type.for_call(
-        estimator, y, first_pass, incremental, classes
+        estimator, y, kind, classes, settings.params
     )
     Y = np.ascontiguousarray(targets.encode(y), dtype=dtype)
     if Y.ndim == 1:
         Y = Y.reshape(-1, 1)
     layer_units = [X.shape[1], *settings.hidden_layer_sizes, Y.shape[1]]
     targets, weights = targets.advance(
-        Y, sample_weight, estimator.__dict__.get("class_weight"), incremental
+        Y, sample_weight, estimator.__dict__.get("class_weight"), kind
     )
     check_not_all_zero(
         weights, "The sample weights, times the class weights, are all zero."
@@ -408,17 +418,13 @@ def _validate_data_in_full(
         Y=placement.put(Y),
         sample_weight=placement.put(weights),
         score_weight=sample_weight,
-        incremental=incremental,
-        first_pass=first_pass,
-        validated_in_full=True,
+        kind=kind,
         layer_units=layer_units,
         settings=settings,
         targets=targets,
         loss=loss,
         validation=validation,
-        assigned_weights=_checked_weights(
-            estimator, layer_units, dtype, first_pass, incremental
-        ),
+        assigned_weights=_checked_weights(estimator, layer_units, dtype, kind),
         placement=placement,
     )
 
@@ -497,7 +503,7 @@ def _validation_set(
     )
 
 
-def _checked_weights(estimator, layer_units, dtype, first_pass, incremental):
+def _checked_weights(estimator, layer_units, dtype, kind):
     """Check the architecture; return weights assigned by hand, or None.
 
     Training goes on from the network's parameter buffer, whose views
@@ -508,7 +514,7 @@ def _checked_weights(estimator, layer_units, dtype, first_pass, incremental):
     step against a worked example. A fresh fit draws new weights.
     """
     network = estimator.__dict__.get("_network")
-    if network is not None and not first_pass:
+    if network is not None and not kind.new_network:
         if network.layer_units != layer_units:
             raise ValueError(
                 f"The fitted network has layer sizes {network.layer_units}, but "
@@ -521,7 +527,7 @@ def _checked_weights(estimator, layer_units, dtype, first_pass, incremental):
             view is value for view, value in zip(views, given, strict=True)
         ):
             return None
-    elif network is not None or not (incremental or estimator.warm_start):
+    elif network is not None or kind is FIT and not estimator.warm_start:
         return None  # a fresh fit
     assigned = [name in estimator.__dict__ for name in ("coefs_", "intercepts_")]
     if not any(assigned):

@@ -24,18 +24,30 @@ from sklearn.utils.validation import check_is_fitted
 
 from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor, move_to
 from skbackprop._optional import import_optional
-from skbackprop.core.activations import ACTIVATIONS, GELU
+from skbackprop.core.activations import ACTIVATIONS, Activation, get_activation
+from skbackprop.core.losses import LOSSES
 
 __all__ = ["SUPPORTED_ACTIVATIONS", "register_onnx_converters", "to_onnx"]
 
-#: Hidden-layer activations that the converters write as ONNX operators:
-#: every one of :data:`skbackprop.core.ACTIVATIONS`, the names the estimators
-#: accept. tests/test_onnx.py exports each, so that an activation added to
-#: the core without a translation here fails there.
-SUPPORTED_ACTIVATIONS = tuple(ACTIVATIONS)
 
-# ONNX's Gelu operator (with approximate="tanh") exists from opset 20 on.
-_GELU_OPSET = 20
+def _has_translation(activation):
+    return activation.to_onnx is not Activation.to_onnx
+
+
+#: Hidden-layer activations that the converters write as ONNX operators: the
+#: registered activations whose class has a ``to_onnx`` (a live set of
+#: names). tests/test_onnx.py exports each of them.
+SUPPORTED_ACTIVATIONS = ACTIVATIONS.names(where=_has_translation)
+
+
+def _output_function(graph, name, Z):
+    """The nodes of the output function ``name`` (``out_activation_``) of ``Z``.
+
+    Written by the first registered loss with that output function.
+    """
+    loss = next(loss for loss in LOSSES.values() if loss.output_name == name)
+    return loss.output_to_onnx(graph, Z)
+
 
 _ALIASES = {
     MiniBatchMLPClassifier: "SkbackpropMiniBatchMLPClassifier",
@@ -136,67 +148,19 @@ class _Graph:
         return self.node(op_type, [Z, self.constant(value, "scalar")])
 
 
-def _elu_from_primitives(graph, Z, alpha, scale):
-    # scale * (max(z, 0) + alpha * (exp(min(z, 0)) - 1)), as in the core.
-    negative = graph.node("Exp", [graph.scalar_op("Min", Z, 0.0)])
-    negative = graph.scalar_op("Mul", graph.scalar_op("Sub", negative, 1.0), alpha)
-    A = graph.node("Add", [graph.scalar_op("Max", Z, 0.0), negative])
-    return A if scale == 1.0 else graph.scalar_op("Mul", A, scale)
-
-
 def _hidden_activation(graph, name, Z):
     """The nodes computing ``f(Z)`` for the activation ``name``; returns ``A``.
 
-    onnxruntime implements LeakyRelu, Elu, Selu and Softplus for float only,
-    ONNX attributes are float32, and its double Gelu is not exact, so a double
-    graph spells these out with elementary operators and double constants.
+    Each registered activation writes its own nodes
+    (:meth:`~skbackprop.core.activations.Activation.to_onnx`).
     """
-    if name == "identity":
-        return Z
-    if name == "logistic":
-        return graph.node("Sigmoid", [Z])
-    if name == "tanh":
-        return graph.node("Tanh", [Z])
-    if name == "relu":
-        return graph.node("Relu", [Z])
-    if name == "leaky_relu":
-        slope = ACTIVATIONS[name].negative_slope
-        if not graph.is_double:
-            return graph.node("LeakyRelu", [Z], alpha=slope)
-        # max(z, s z) is z for z >= 0 and s z for z < 0, as 0 < s < 1.
-        return graph.node("Max", [Z, graph.scalar_op("Mul", Z, slope)])
-    if name in ("elu", "selu"):
-        elu = ACTIVATIONS[name]
-        if graph.is_double:
-            return _elu_from_primitives(graph, Z, elu.alpha, elu.scale)
-        if name == "elu":
-            return graph.node("Elu", [Z], alpha=elu.alpha)
-        return graph.node("Selu", [Z], alpha=elu.alpha, gamma=elu.scale)
-    if name == "softplus":
-        if not graph.is_double:
-            return graph.node("Softplus", [Z])
-        # log(1 + e^z) = max(z, 0) + log(1 + e^-|z|): no overflow.
-        tail = graph.node("Exp", [graph.node("Neg", [graph.node("Abs", [Z])])])
-        tail = graph.node("Log", [graph.scalar_op("Add", tail, 1.0)])
-        return graph.node("Add", [graph.scalar_op("Max", Z, 0.0), tail])
-    if name == "silu":
-        return graph.node("Mul", [Z, graph.node("Sigmoid", [Z])])
-    if name == "gelu":
-        # onnxruntime's double Gelu strays from the formula by ~1e-9.
-        if not graph.is_double and (graph.opset is None or graph.opset >= _GELU_OPSET):
-            return graph.node("Gelu", [Z], approximate="tanh")
-        # 0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3)))
-        cube = graph.node("Mul", [graph.node("Mul", [Z, Z]), Z])
-        u = graph.node("Add", [Z, graph.scalar_op("Mul", cube, GELU.CUBIC)])
-        t = graph.node("Tanh", [graph.scalar_op("Mul", u, GELU.SQRT_2_OVER_PI)])
-        half_z = graph.scalar_op("Mul", Z, 0.5)
-        return graph.node("Mul", [half_z, graph.scalar_op("Add", t, 1.0)])
-    # An activation added to the core without a translation here (the tests
-    # export every one of ACTIVATIONS).
-    raise ValueError(
-        f"Cannot export the hidden activation {name!r} to ONNX: skbackprop.onnx "
-        "has no translation for it."
-    )
+    try:
+        return get_activation(name).to_onnx(graph, Z)
+    except NotImplementedError:
+        raise ValueError(
+            f"Cannot export the hidden activation {name!r} to ONNX: its class "
+            "has no to_onnx translation."
+        ) from None
 
 
 def _raw_output(graph, input_name, estimator):
@@ -307,7 +271,7 @@ def _convert_classifier(scope, operator, container):
         graph.node("Max", [P, tiny], probabilities)
 
     if _is_multilabel(classifier):
-        floor_at_tiny(graph.node("Sigmoid", [Z]))
+        floor_at_tiny(_output_function(graph, "logistic", Z))
         # A label is on where its probability exceeds 0.5, as in predict.
         on = graph.node("Greater", [probabilities, graph.constant(0.5, "half")])
         graph.node("Cast", [on], label, to=onnx.TensorProto.INT64)
@@ -322,9 +286,9 @@ def _convert_classifier(scope, operator, container):
     elif classifier.n_outputs_ == 1:
         # Binary: both columns from the logit, sigma(-z) and sigma(z).
         Z = graph.node("Concat", [graph.node("Neg", [Z]), Z], axis=1)
-        floor_at_tiny(graph.node("Sigmoid", [Z]))
+        floor_at_tiny(_output_function(graph, "logistic", Z))
     else:
-        floor_at_tiny(graph.node("Softmax", [Z], axis=1))
+        floor_at_tiny(_output_function(graph, "softmax", Z))
 
     # ArgMax returns the first of tied maxima, as NumPy's argmax does.
     index = graph.node("ArgMax", [probabilities], axis=1, keepdims=0)
@@ -340,12 +304,8 @@ def _convert_regressor(scope, operator, container):
     graph = _Graph(scope, container, operator.inputs[0].type)
     output = operator.outputs[0].full_name
     Z = _raw_output(graph, operator.inputs[0].full_name, regressor)
-    if regressor.out_activation_ == "exp":
-        # The core caps the exponent so that exp stays finite (Poisson loss).
-        cap = np.log(np.finfo(graph.dtype).max) - 1
-        graph.node("Exp", [graph.scalar_op("Min", Z, cap)], output)
-    else:
-        graph.node("Identity", [Z], output)
+    predictions = _output_function(graph, regressor.out_activation_, Z)
+    graph.node("Identity", [predictions], output)
 
 
 # ----------------------------------------------------------------------

@@ -13,7 +13,13 @@ by name rather than by passing whatever a file reports.
 
 from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor
 from skbackprop._integration import fitted_state_types
-from skbackprop.core import ACTIVATIONS, LOSSES, SGD, Adam, Network
+from skbackprop.core import (
+    ACTIVATIONS,
+    LOSSES,
+    OPTIMIZERS,
+    SCHEDULES,
+    Network,
+)
 
 __all__ = ["skops_trusted_types"]
 
@@ -33,9 +39,10 @@ def skops_trusted_types():
     names : list of str
         Sorted fully qualified type names, as ``skops.io.get_untrusted_types``
         reports them: the two estimators, :class:`~skbackprop.core.Network`,
-        every hidden activation and loss of :mod:`skbackprop.core`, the
-        optimizers ``SGD`` and ``Adam``, and the small records of validated
-        settings and target encoding that an estimator keeps.
+        every activation, loss, optimizer and learning-rate schedule
+        registered in :mod:`skbackprop.core`, and the small records of
+        validated settings, target encoding and stopping rule that an
+        estimator keeps.
 
     See Also
     --------
@@ -75,20 +82,20 @@ def skops_trusted_types():
     skbackprop._regressor.MiniBatchMLPRegressor
     skbackprop._targets.ClassTargets
     skbackprop._targets.RegressionTargets
+    skbackprop._training.StoppingRule
     skbackprop._validation.Settings
     skbackprop.core.network.Network
     """
-    # Built from the registries, so that an activation or loss added to the
-    # core is trusted without a change here.
+    # Built from the registries, so that a class registered in the core is
+    # trusted without a change here.
+    # (Weight initialisations are not kept by a fitted model: not trusted.)
+    registries = (ACTIVATIONS, LOSSES, OPTIMIZERS, SCHEDULES)
     types = {
         MiniBatchMLPClassifier,
         MiniBatchMLPRegressor,
         Network,
-        SGD,
-        Adam,
         *fitted_state_types(),
-        *(type(activation) for activation in ACTIVATIONS.values()),
-        *(type(loss) for loss in LOSSES.values()),
+        *(cls for registry in registries for cls in registry.values()),
     }
     names = {f"{cls.__module__}.{cls.__qualname__}" for cls in types}
     return sorted(names)

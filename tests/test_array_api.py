@@ -233,7 +233,7 @@ def test_fitted_weights_are_views_of_the_network_on_the_device():
     network = model._network
     assert isinstance(network.params, torch.Tensor)
     assert model.coefs_[0].data_ptr() == network.params.data_ptr()
-    assert isinstance(model._best_params, torch.Tensor)
+    assert isinstance(model._stopping.best_params, torch.Tensor)
     assert isinstance(model._optimizer.m, torch.Tensor)
 
 

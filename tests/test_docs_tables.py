@@ -557,8 +557,8 @@ DOCTORED = [
     ("an activation the code lacks", "`gelu` |", "`gelu`, `mish` |", "names ['mish']"),
     (
         "a solver missing",
-        "`sgd`, `lbfgs` | `adam`",
-        "`sgd` | `adam`",
+        "`adam`, `lbfgs` | `sgd`",
+        "`adam` | `sgd`",
         "lacks ['lbfgs']",
     ),
     (

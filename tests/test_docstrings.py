@@ -143,7 +143,7 @@ def test_the_public_api_is_collected():
         "skbackprop.core.activations.ReLU.derivative",
         "skbackprop.core.activations.sigmoid",
         "skbackprop.core.losses.SoftmaxCrossEntropy.value_and_delta",
-        "skbackprop.core.network.glorot_uniform_bound",
+        "skbackprop.core.initializers.glorot_uniform_bound",
     }
     assert expected <= ids, sorted(expected - ids)
     # Inherited from scikit-learn, so not checked here.

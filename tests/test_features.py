@@ -221,7 +221,7 @@ def test_activation_per_layer(digits):
     "activation, match",
     [
         (["relu"], "1 entries but the network has 2"),
-        (["relu", "swish"], "must be one of"),
+        (["relu", "swish"], "Unknown activation 'swish'; expected one of"),
         ("swish", "activation"),
     ],
 )

@@ -17,7 +17,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor
-from skbackprop.core import ACTIVATIONS, LOSSES
+from skbackprop.core import ACTIVATIONS, LOSSES, SCHEDULES
 from skbackprop.persistence import skops_trusted_types
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -225,6 +225,9 @@ def _all_configurations(iris, diabetes):
         for solver in ("sgd", "adam", "lbfgs"):
             params = small | {"activation": activation, "solver": solver}
             yield MiniBatchMLPClassifier(**params).fit(X, y)
+    for schedule in SCHEDULES:
+        params = small | {"solver": "sgd", "learning_rate": schedule}
+        yield MiniBatchMLPClassifier(**params).fit(X, y)
     yield MiniBatchMLPClassifier(**small).fit(X, y == 0)  # binary
     yield MiniBatchMLPClassifier(**small).fit(X, np.c_[y == 0, y == 1])  # multilabel
     yield MiniBatchMLPClassifier(early_stopping=True, **small).fit(X, y)
@@ -252,7 +255,7 @@ def test_trusted_types_cover_every_configuration(sio, iris, diabetes):
     # of the core that no estimator offers.
     offered = set(_REGRESSOR_LOSSES + _CLASSIFIER_LOSSES)
     not_offered = {
-        f"{type(loss).__module__}.{type(loss).__qualname__}"
+        f"{loss.__module__}.{loss.__qualname__}"
         for name, loss in LOSSES.items()
         if name not in offered
     }

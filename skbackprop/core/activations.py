@@ -9,12 +9,16 @@ invertible (:class:`SiLU` and :class:`GELU` dip below zero and come back):
 they set :attr:`Activation.needs_pre_activation`, and the network keeps a
 copy of their ``Z`` for the backward pass.
 
-The registry :data:`ACTIVATIONS` maps a name to an :class:`Activation`.
+The registry :data:`ACTIVATIONS` maps a name to an :class:`Activation`
+class; a new activation is one class, registered with
+``@ACTIVATIONS.register``. Its :meth:`Activation.to_onnx` is what the ONNX
+export writes for it.
 """
 
 import numpy as np
 
 from skbackprop.core.arrays import array_namespace
+from skbackprop.core.registry import Registered, Registry
 
 __all__ = [
     "ACTIVATIONS",
@@ -67,7 +71,7 @@ def sigmoid(Z, out=None):
     return xp.divide(numerator, e, out=out)
 
 
-class Activation:
+class Activation(Registered):
     r"""An element-wise hidden-layer activation :math:`A = f(Z)`.
 
     Subclasses implement :meth:`forward` and :meth:`derivative`; both work
@@ -132,10 +136,44 @@ class Activation:
         """
         raise NotImplementedError
 
+    def to_onnx(self, graph, Z):
+        """Add the ONNX nodes of ``f(Z)`` to ``graph``; return the output's name.
+
+        ``graph`` is the exporter's builder (:mod:`skbackprop.onnx`): its
+        ``node(op_type, inputs, **attributes)`` adds a node and returns its
+        output's name, ``scalar_op(op_type, Z, value)`` combines ``Z`` with a
+        constant of the graph's dtype, and ``is_double`` and ``opset`` say
+        what is being built. The core imports no ONNX library.
+
+        Parameters
+        ----------
+        graph : object
+            The graph being built.
+        Z : str
+            The name of the pre-activation tensor.
+
+        Returns
+        -------
+        A : str
+            The name of the activation tensor.
+
+        Raises
+        ------
+        NotImplementedError
+            If the activation has no ONNX translation (the exporter then
+            refuses the model with a clear error).
+        """
+        raise NotImplementedError
+
     def __repr__(self):
         return f"{type(self).__name__}()"
 
 
+#: Hidden-layer activations by name.
+ACTIVATIONS = Registry("activation", Activation)
+
+
+@ACTIVATIONS.register
 class Identity(Activation):
     r"""The identity, :math:`f(z) = z`, :math:`f'(z) = 1`.
 
@@ -155,7 +193,11 @@ class Identity(Activation):
     def derivative(self, A, delta, Z=None):
         pass
 
+    def to_onnx(self, graph, Z):
+        return Z
 
+
+@ACTIVATIONS.register
 class Logistic(Activation):
     r"""The logistic sigmoid.
 
@@ -186,7 +228,11 @@ class Logistic(Activation):
         delta *= A
         delta *= 1 - A
 
+    def to_onnx(self, graph, Z):
+        return graph.node("Sigmoid", [Z])
 
+
+@ACTIVATIONS.register
 class Tanh(Activation):
     r"""The hyperbolic tangent.
 
@@ -212,7 +258,11 @@ class Tanh(Activation):
     def derivative(self, A, delta, Z=None):
         delta *= 1 - A**2
 
+    def to_onnx(self, graph, Z):
+        return graph.node("Tanh", [Z])
 
+
+@ACTIVATIONS.register
 class ReLU(Activation):
     r"""The rectified linear unit.
 
@@ -246,7 +296,11 @@ class ReLU(Activation):
         # as 0.
         array_namespace(delta).multiply(delta, A > 0, out=delta)
 
+    def to_onnx(self, graph, Z):
+        return graph.node("Relu", [Z])
 
+
+@ACTIVATIONS.register
 class LeakyReLU(Activation):
     r"""The leaky rectified linear unit.
 
@@ -293,7 +347,15 @@ class LeakyReLU(Activation):
     def __repr__(self):
         return f"LeakyReLU(negative_slope={self.negative_slope})"
 
+    def to_onnx(self, graph, Z):
+        # onnxruntime's LeakyRelu is float-only: doubles spell it out, as
+        # max(z, s z), which is z for z >= 0 and s z for z < 0 (0 < s < 1).
+        if not graph.is_double:
+            return graph.node("LeakyRelu", [Z], alpha=self.negative_slope)
+        return graph.node("Max", [Z, graph.scalar_op("Mul", Z, self.negative_slope)])
 
+
+@ACTIVATIONS.register
 class ELU(Activation):
     r"""The exponential linear unit (Clevert et al., 2016).
 
@@ -355,7 +417,22 @@ class ELU(Activation):
     def __repr__(self):
         return f"{type(self).__name__}(alpha={self.alpha})"
 
+    def to_onnx(self, graph, Z):
+        if not graph.is_double:  # onnxruntime's Elu and Selu are float-only
+            if self.name == "selu":
+                return graph.node("Selu", [Z], alpha=self.alpha, gamma=self.scale)
+            return graph.node("Elu", [Z], alpha=self.alpha)
+        # scale * (max(z, 0) + alpha * (exp(min(z, 0)) - 1)), with double
+        # constants (ONNX attributes are float32).
+        negative = graph.node("Exp", [graph.scalar_op("Min", Z, 0.0)])
+        negative = graph.scalar_op(
+            "Mul", graph.scalar_op("Sub", negative, 1.0), self.alpha
+        )
+        A = graph.node("Add", [graph.scalar_op("Max", Z, 0.0), negative])
+        return A if self.scale == 1.0 else graph.scalar_op("Mul", A, self.scale)
 
+
+@ACTIVATIONS.register
 class SELU(ELU):
     r"""The scaled exponential linear unit (Klambauer et al., 2017).
 
@@ -397,6 +474,7 @@ class SELU(ELU):
         return "SELU()"
 
 
+@ACTIVATIONS.register
 class Softplus(Activation):
     r"""The softplus, a smooth ReLU.
 
@@ -425,7 +503,16 @@ class Softplus(Activation):
         # 1 - exp(-A), with expm1 for accuracy where A is tiny.
         delta *= -array_namespace(A).expm1(-A)
 
+    def to_onnx(self, graph, Z):
+        if not graph.is_double:  # onnxruntime's Softplus is float-only
+            return graph.node("Softplus", [Z])
+        # log(1 + e^z) = max(z, 0) + log(1 + e^-|z|): no overflow.
+        tail = graph.node("Exp", [graph.node("Neg", [graph.node("Abs", [Z])])])
+        tail = graph.node("Log", [graph.scalar_op("Add", tail, 1.0)])
+        return graph.node("Add", [graph.scalar_op("Max", Z, 0.0), tail])
 
+
+@ACTIVATIONS.register
 class SiLU(Activation):
     r"""The sigmoid-weighted linear unit, or swish.
 
@@ -468,7 +555,11 @@ class SiLU(Activation):
         slope += s
         delta *= slope
 
+    def to_onnx(self, graph, Z):
+        return graph.node("Mul", [Z, graph.node("Sigmoid", [Z])])
 
+
+@ACTIVATIONS.register
 class GELU(Activation):
     r"""The Gaussian error linear unit, in its tanh approximation.
 
@@ -546,23 +637,16 @@ class GELU(Activation):
         slope += s
         delta *= slope
 
-
-#: Hidden-layer activations by name.
-ACTIVATIONS = {
-    activation.name: activation
-    for activation in (
-        Identity(),
-        Logistic(),
-        Tanh(),
-        ReLU(),
-        LeakyReLU(),
-        ELU(),
-        SELU(),
-        Softplus(),
-        SiLU(),
-        GELU(),
-    )
-}
+    def to_onnx(self, graph, Z):
+        # onnxruntime's double Gelu strays from the formula by ~1e-9.
+        if not graph.is_double and (graph.opset is None or graph.opset >= 20):
+            return graph.node("Gelu", [Z], approximate="tanh")  # opset 20
+        # 0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3)))
+        cube = graph.node("Mul", [graph.node("Mul", [Z, Z]), Z])
+        u = graph.node("Add", [Z, graph.scalar_op("Mul", cube, self.CUBIC)])
+        t = graph.node("Tanh", [graph.scalar_op("Mul", u, self.SQRT_2_OVER_PI)])
+        half_z = graph.scalar_op("Mul", Z, 0.5)
+        return graph.node("Mul", [half_z, graph.scalar_op("Add", t, 1.0)])
 
 
 def get_activation(name):
@@ -571,12 +655,13 @@ def get_activation(name):
     Parameters
     ----------
     name : str or Activation
-        A key of :data:`ACTIVATIONS`, or an :class:`Activation` instance.
+        A name in :data:`ACTIVATIONS`, or an :class:`Activation` instance.
 
     Returns
     -------
     activation : Activation
-        The activation object.
+        The activation object: for a name, one shared instance of its
+        registered class with its default options.
 
     Raises
     ------
@@ -593,9 +678,13 @@ def get_activation(name):
     """
     if isinstance(name, Activation):
         return name
-    try:
-        return ACTIVATIONS[name]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"Unknown activation {name!r}; expected one of {sorted(ACTIVATIONS)}."
-        ) from None
+    cls = ACTIVATIONS[name]  # a ValueError names the registered ones
+    instance = _SHARED.get(cls)
+    if instance is None:
+        instance = _SHARED[cls] = cls()
+    return instance
+
+
+# One instance per class: activations hold no state, and a network compares
+# its activations by identity.
+_SHARED = {}

@@ -23,6 +23,7 @@ import numpy as np
 
 from skbackprop.core.activations import sigmoid
 from skbackprop.core.arrays import array_namespace
+from skbackprop.core.registry import Param, Registered, Registry
 
 __all__ = [
     "LOSSES",
@@ -107,7 +108,7 @@ def _weighted_sum(per_sample, sample_weight):
     return float(per_sample @ sample_weight)
 
 
-class Loss:
+class Loss(Registered):
     """A loss paired with its output function.
 
     Subclasses implement :meth:`output` and :meth:`per_sample`;
@@ -130,6 +131,9 @@ class Loss:
     name = None
     #: Name of the output function, reported as ``out_activation_``.
     output_name = None
+    #: ``'regression'``: a choice of the regressor's ``loss`` parameter;
+    #: ``'classification'``: chosen by the classifier from the targets.
+    task = "regression"
 
     def output(self, Z):
         """Apply the output function in place: ``Z`` becomes ``g(Z)``.
@@ -234,9 +238,40 @@ class Loss:
         out -= Y
         return out
 
+    @staticmethod
+    def output_to_onnx(graph, Z):
+        """Add the ONNX nodes of the output function ``g(Z)``; return its name.
+
+        ``graph`` is the exporter's builder (see
+        :meth:`skbackprop.core.activations.Activation.to_onnx`).
+
+        Parameters
+        ----------
+        graph : object
+            The graph being built.
+        Z : str
+            The name of the raw output tensor.
+
+        Returns
+        -------
+        Y_hat : str
+            The name of the predictions' tensor.
+        """
+        raise NotImplementedError
+
     def __repr__(self):
         options = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
         return f"{type(self).__name__}({options})"
+
+    def __eq__(self, other):
+        return type(self) is type(other) and vars(self) == vars(other)
+
+    def __hash__(self):
+        return hash(type(self))
+
+
+#: Losses by name.
+LOSSES = Registry("loss", Loss)
 
 
 class _IdentityOutput(Loss):
@@ -247,7 +282,12 @@ class _IdentityOutput(Loss):
     def output(self, Z):
         return Z
 
+    @staticmethod
+    def output_to_onnx(graph, Z):
+        return Z
 
+
+@LOSSES.register
 class HalfSquaredError(_IdentityOutput):
     r"""Half squared error with identity output.
 
@@ -285,6 +325,7 @@ class HalfSquaredError(_IdentityOutput):
         return _weighted_sum(per_sample, sample_weight)
 
 
+@LOSSES.register
 class HalfPoissonDeviance(Loss):
     r"""Half Poisson deviance with exp output (log link).
 
@@ -309,12 +350,38 @@ class HalfPoissonDeviance(Loss):
     name = "poisson"
     output_name = "exp"
 
+    @staticmethod
+    def exponent_cap(dtype, finfo=np.finfo):
+        """The largest exponent the output takes: ``log(max) - 1`` of ``dtype``.
+
+        Capped so that exp returns a huge finite number instead of
+        overflowing to inf (``log(max)`` itself rounds up and overflows).
+        The ONNX export caps its graph's exponent with the same number.
+
+        Parameters
+        ----------
+        dtype : dtype
+            The floating-point type.
+        finfo : callable, default=numpy.finfo
+            The ``finfo`` of the dtype's library.
+
+        Returns
+        -------
+        cap : float
+            The cap.
+        """
+        return np.log(finfo(dtype).max) - 1
+
     def output(self, Z):
-        # Cap the exponent so that exp returns a huge finite number instead
-        # of overflowing to inf (log(max) itself rounds up and overflows).
         xp = array_namespace(Z)
-        xp.minimum(Z, np.log(xp.finfo(Z.dtype).max) - 1, out=Z)
+        xp.minimum(Z, self.exponent_cap(Z.dtype, xp.finfo), out=Z)
         return xp.exp(Z, out=Z)
+
+    @classmethod
+    def output_to_onnx(cls, graph, Z):
+        return graph.node(
+            "Exp", [graph.scalar_op("Min", Z, cls.exponent_cap(graph.dtype))]
+        )
 
     def per_sample(self, Z, Y):
         xp = array_namespace(Z)
@@ -324,6 +391,7 @@ class HalfPoissonDeviance(Loss):
         return xp.sum(y_log_y - Y * Z - Y + mu, axis=1)
 
 
+@LOSSES.register
 class SoftmaxCrossEntropy(Loss):
     r"""Categorical cross-entropy with softmax output.
 
@@ -346,6 +414,11 @@ class SoftmaxCrossEntropy(Loss):
 
     name = "log_loss"
     output_name = "softmax"
+    task = "classification"
+
+    @staticmethod
+    def output_to_onnx(graph, Z):
+        return graph.node("Softmax", [Z], axis=1)
 
     def output(self, Z):
         return softmax(Z, out=Z)
@@ -370,6 +443,7 @@ class SoftmaxCrossEntropy(Loss):
         return _weighted_sum(per_sample, sample_weight)
 
 
+@LOSSES.register
 class BinaryCrossEntropy(Loss):
     r"""Binary cross-entropy with logistic output, per output column.
 
@@ -395,6 +469,11 @@ class BinaryCrossEntropy(Loss):
 
     name = "binary_log_loss"
     output_name = "logistic"
+    task = "classification"
+
+    @staticmethod
+    def output_to_onnx(graph, Z):
+        return graph.node("Sigmoid", [Z])
 
     def output(self, Z):
         return sigmoid(Z, out=Z)
@@ -418,6 +497,7 @@ class BinaryCrossEntropy(Loss):
         return _weighted_sum(xp.sum(softplus, axis=1), sample_weight)
 
 
+@LOSSES.register
 class AbsoluteError(_IdentityOutput):
     r"""Absolute error with identity output: the median regression loss.
 
@@ -458,6 +538,7 @@ class AbsoluteError(_IdentityOutput):
         return _weighted_sum(per_sample, sample_weight)
 
 
+@LOSSES.register
 class Huber(_IdentityOutput):
     r"""Huber loss with identity output: squared near zero, linear beyond.
 
@@ -489,8 +570,14 @@ class Huber(_IdentityOutput):
 
     name = "huber"
 
+    parameters = {"huber_delta": Param(float, 0, None, closed="neither")}
+
     def __init__(self, delta=1.0):
         self.delta = delta
+
+    @classmethod
+    def from_params(cls, params):
+        return cls(delta=params["huber_delta"])
 
     def per_sample(self, Z, Y):
         xp = array_namespace(Z)
@@ -506,6 +593,7 @@ class Huber(_IdentityOutput):
         return xp.clip(out, -self.delta, self.delta, out=out)
 
 
+@LOSSES.register
 class PinballLoss(_IdentityOutput):
     r"""Pinball (quantile) loss with identity output.
 
@@ -540,8 +628,20 @@ class PinballLoss(_IdentityOutput):
 
     name = "quantile"
 
+    # None is allowed by the check of the parameter (the regressor's
+    # default) and refused here, where the quantile is needed.
+    parameters = {"quantile": Param(float, 0, 1, closed="neither", optional=True)}
+
     def __init__(self, quantile=0.5):
         self.quantile = quantile
+
+    @classmethod
+    def from_params(cls, params):
+        if params["quantile"] is None:
+            raise ValueError(
+                "loss='quantile' needs the quantile to fit, e.g. quantile=0.9."
+            )
+        return cls(quantile=params["quantile"])
 
     def per_sample(self, Z, Y):
         xp = array_namespace(Z)
@@ -562,33 +662,19 @@ class PinballLoss(_IdentityOutput):
         return sign
 
 
-#: Losses by name.
-LOSSES = {
-    loss.name: loss
-    for loss in (
-        HalfSquaredError(),
-        HalfPoissonDeviance(),
-        SoftmaxCrossEntropy(),
-        BinaryCrossEntropy(),
-        AbsoluteError(),
-        Huber(),
-        PinballLoss(),
-    )
-}
-
-
 def get_loss(name):
     """Look up a loss by name.
 
     Parameters
     ----------
     name : str or Loss
-        A key of :data:`LOSSES`, or a :class:`Loss` instance.
+        A name in :data:`LOSSES`, or a :class:`Loss` instance.
 
     Returns
     -------
     loss : Loss
-        The loss object.
+        The loss object: for a name, a new instance of its registered class
+        with its default options.
 
     Raises
     ------
@@ -604,9 +690,4 @@ def get_loss(name):
     """
     if isinstance(name, Loss):
         return name
-    try:
-        return LOSSES[name]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"Unknown loss {name!r}; expected one of {sorted(LOSSES)}."
-        ) from None
+    return LOSSES[name]()  # a ValueError names the registered ones

@@ -39,24 +39,20 @@ from skbackprop.core.arrays import (
     operations_for,
     operations_for_name,
 )
+from skbackprop.core.initializers import WEIGHT_INITS
 from skbackprop.core.losses import get_loss
+from skbackprop.core.registry import Param
 
 __all__ = [
-    "WEIGHT_INITS",
+    "DROPOUT_RATE",
     "Network",
     "forward",
-    "glorot_uniform_bound",
     "parameter_views",
 ]
 
-#: Names of the weight initialisation schemes of :meth:`Network.initialize`.
-WEIGHT_INITS = (
-    "glorot_uniform",
-    "he_uniform",
-    "he_normal",
-    "lecun_uniform",
-    "lecun_normal",
-)
+#: A hidden layer's dropout rate: the one check of the rule, for the
+#: estimators' parameter too.
+DROPOUT_RATE = Param(float, 0, 1, closed="left")
 
 
 def parameter_views(flat, layer_units):
@@ -109,37 +105,6 @@ def parameter_views(flat, layer_units):
             f"layer sizes {list(layer_units)} ({start} parameters)."
         )
     return coefs, intercepts
-
-
-def glorot_uniform_bound(fan_in, fan_out, activation):
-    r"""Half-width of scikit-learn's Glorot-uniform initialisation.
-
-    .. math:: \sqrt{c / (\mathrm{fan\_in} + \mathrm{fan\_out})}
-
-    with :math:`c = 2` for logistic units and :math:`c = 6` otherwise.
-
-    Parameters
-    ----------
-    fan_in, fan_out : int
-        Number of inputs and outputs of the layer.
-    activation : str
-        Name of the network's hidden activation.
-
-    Returns
-    -------
-    bound : float
-        Weights and biases are drawn from ``U(-bound, bound)``.
-
-    Examples
-    --------
-    >>> from skbackprop.core.network import glorot_uniform_bound
-    >>> float(glorot_uniform_bound(2, 4, "relu"))
-    1.0
-    >>> round(float(glorot_uniform_bound(2, 4, "logistic")), 4)
-    0.5774
-    """
-    factor = 2.0 if activation == "logistic" else 6.0
-    return np.sqrt(factor / (fan_in + fan_out))
 
 
 def forward(X, coefs, intercepts, hidden_activations):
@@ -364,15 +329,18 @@ class Network:
         rates : sequence of float
             One rate in ``[0, 1)`` per hidden layer.
         """
-        rates = [float(rate) for rate in rates]
-        if len(rates) != len(self.layer_units) - 2 or not all(
-            0 <= rate < 1 for rate in rates
-        ):
-            raise ValueError(
-                f"{len(self.layer_units) - 2} hidden layers need as many dropout "
-                f"rates, each in [0, 1); got {rates}."
-            )
+        rates = self._checked_rates(rates)
         self.dropout_rates = rates if any(rates) else ()
+
+    def _checked_rates(self, rates):
+        """One rate per hidden layer, each in ``[0, 1)``, as floats."""
+        n_hidden = len(self.layer_units) - 2
+        if len(rates) != n_hidden:
+            raise ValueError(
+                f"{n_hidden} hidden layers need as many dropout rates; got "
+                f"{list(rates)}."
+            )
+        return [DROPOUT_RATE.check(rate, "Each dropout rate") for rate in rates]
 
     @property
     def n_layers(self):
@@ -382,21 +350,11 @@ class Network:
     def initialize(self, random_state, activation_name, scheme="glorot_uniform"):
         """Draw the initial weights and biases.
 
-        With ``scheme="glorot_uniform"`` (the default) this is scikit-learn's
-        rule: layer by layer, the weights then the biases are drawn from
-        ``U(-bound, bound)`` (see :func:`glorot_uniform_bound`) in float64 and
-        cast to the network's dtype, so the same ``RandomState`` gives
-        scikit-learn's initial parameters. The other schemes scale the
-        weights by the fan-in only and start the biases at zero:
-
-        ==================  =========================================
-        scheme              weights of a layer with fan-in ``m``
-        ==================  =========================================
-        ``he_uniform``      ``U(-sqrt(6/m), sqrt(6/m))`` (ReLU-like)
-        ``he_normal``       ``N(0, 2/m)``
-        ``lecun_uniform``   ``U(-sqrt(3/m), sqrt(3/m))`` (SELU)
-        ``lecun_normal``    ``N(0, 1/m)``
-        ==================  =========================================
+        Layer by layer, the scheme (a class of
+        :data:`~skbackprop.core.initializers.WEIGHT_INITS`) draws the weights
+        and biases on the host in float64; they are cast to the network's
+        dtype. The default ``"glorot_uniform"`` is scikit-learn's rule, so the
+        same ``RandomState`` gives scikit-learn's initial parameters.
 
         Parameters
         ----------
@@ -406,13 +364,9 @@ class Network:
             The hidden activation that selects the Glorot bound's constant;
             a list gives one per weight layer (``len(layer_units) - 1``).
         scheme : str, default="glorot_uniform"
-            One of :data:`WEIGHT_INITS`.
+            A name in :data:`~skbackprop.core.initializers.WEIGHT_INITS`.
         """
-        if scheme not in WEIGHT_INITS:
-            raise ValueError(
-                f"Unknown weight initialisation {scheme!r}; expected one of "
-                f"{list(WEIGHT_INITS)}."
-            )
+        init = WEIGHT_INITS[scheme]()  # a ValueError names the schemes
         names = activation_name
         if isinstance(names, str):
             names = [names] * len(self.coefs)
@@ -425,25 +379,9 @@ class Network:
         # gives the same weights on every device.
         to_network = self.from_host
         for W, b, name in zip(self.coefs, self.intercepts, names, strict=True):
-            fan_in, fan_out = W.shape
-            if scheme == "glorot_uniform":
-                bound = glorot_uniform_bound(fan_in, fan_out, name)
-                W[...] = to_network(
-                    random_state.uniform(-bound, bound, (fan_in, fan_out))
-                )
-                b[...] = to_network(random_state.uniform(-bound, bound, fan_out))
-                continue
-            gain = 2.0 if scheme.startswith("he") else 1.0
-            if scheme.endswith("uniform"):
-                bound = np.sqrt(3.0 * gain / fan_in)
-                W[...] = to_network(
-                    random_state.uniform(-bound, bound, (fan_in, fan_out))
-                )
-            else:
-                W[...] = to_network(
-                    random_state.normal(0.0, np.sqrt(gain / fan_in), W.shape)
-                )
-            b[...] = 0.0
+            weights, biases = init.draw(random_state, *W.shape, name)
+            W[...] = to_network(weights)
+            b[...] = 0.0 if biases is None else to_network(biases)
 
     def from_host(self, values):
         """A NumPy array as an array of the network's dtype, namespace and device.
@@ -488,11 +426,7 @@ class Network:
             the same masks on every device.
         """
         hidden_units = self.layer_units[1:-1]
-        if len(rates) != len(hidden_units) or not all(0 <= r < 1 for r in rates):
-            raise ValueError(
-                f"{len(hidden_units)} hidden layers need as many dropout rates, "
-                f"each in [0, 1); got {list(rates)}."
-            )
+        rates = self._checked_rates(rates)
         masks = []
         for units, rate in zip(hidden_units, rates, strict=True):
             if rate == 0:

@@ -7,13 +7,20 @@ stays in float32, where scikit-learn computes Adam's step in float64 and
 rounds once, so the two agree to a few float32 ulps. State vectors
 (velocities, moments) have the layout of the parameter vector and are
 allocated on the first step.
+
+An optimizer is one class, registered with ``@OPTIMIZERS.register``; the
+estimators' ``solver`` parameter names it. Its step size comes from a
+:class:`~skbackprop.core.schedules.Schedule`, so every schedule works with
+every optimizer.
 """
 
 import numpy as np
 
 from skbackprop.core.arrays import array_namespace
+from skbackprop.core.registry import Param, Registered, Registry
+from skbackprop.core.schedules import SCHEDULES, Constant, schedule_for
 
-__all__ = ["SGD", "Adam", "Optimizer"]
+__all__ = ["OPTIMIZERS", "SGD", "Adam", "Optimizer"]
 
 
 #: Vectors are updated block by block: a block of every vector the step
@@ -22,18 +29,20 @@ __all__ = ["SGD", "Adam", "Optimizer"]
 BLOCK_SIZE = 32768
 
 
-class Optimizer:
-    """Base class: a learning rate and an in-place, block-wise step.
+class Optimizer(Registered):
+    """Base class: a schedule of step sizes and an in-place, block-wise step.
 
     Parameters
     ----------
-    learning_rate_init : float
-        The initial step size.
+    learning_rate_init : float, default=0.001
+        The initial step size, for the default constant schedule.
+    schedule : Schedule, default=None
+        The schedule of step sizes; None is ``Constant(learning_rate_init)``.
 
     Attributes
     ----------
-    learning_rate : float
-        The current step size.
+    schedule : Schedule
+        Gives the rate of each step.
 
     Examples
     --------
@@ -42,6 +51,8 @@ class Optimizer:
     >>> import numpy as np
     >>> from skbackprop.core.optimizers import SGD, Optimizer
     >>> optimizer = SGD(learning_rate_init=0.1, momentum=0.0)
+    >>> isinstance(optimizer, Optimizer), optimizer.schedule
+    (True, Constant(learning_rate_init=0.1))
     >>> isinstance(optimizer, Optimizer)
     True
     >>> params = np.array([1.0, -2.0])
@@ -53,9 +64,41 @@ class Optimizer:
     #: Names of the state vectors, each shaped as the parameter vector.
     state_names = ()
 
-    def __init__(self, learning_rate_init):
-        self.learning_rate_init = learning_rate_init
-        self.learning_rate = float(learning_rate_init)
+    def __init__(self, learning_rate_init=0.001, schedule=None):
+        self.schedule = Constant(learning_rate_init) if schedule is None else schedule
+
+    @classmethod
+    def from_params(cls, params):
+        """The optimizer, and its schedule, that the estimator's parameters give.
+
+        Parameters
+        ----------
+        params : mapping of str to object
+            The estimator's parameters, by name.
+
+        Returns
+        -------
+        optimizer : Optimizer
+            A new optimizer; its schedule is ``params["learning_rate"]``'s
+            (:func:`~skbackprop.core.schedules.schedule_for`).
+        """
+        return cls(schedule=schedule_for(cls.name, params), **cls.options(params))
+
+    @classmethod
+    def options(cls, params):
+        """The constructor's options that the estimator's parameters give.
+
+        Parameters
+        ----------
+        params : mapping of str to object
+            The estimator's parameters, by name.
+
+        Returns
+        -------
+        options : dict
+            Keyword arguments of the constructor; none by default.
+        """
+        return {}
 
     def step(self, params, grads):
         """Update ``params`` in place from ``grads``.
@@ -105,24 +148,25 @@ class Optimizer:
         raise NotImplementedError
 
     def iteration_ends(self, time_step):
-        """Hook called after each epoch.
+        """Tell the schedule that an epoch ended.
 
         Parameters
         ----------
         time_step : int
             Number of training samples seen so far.
         """
+        self.schedule.epoch_ends(time_step)
 
     def on_plateau(self):
-        """React to an epoch that did not improve enough.
+        """React to epochs that did not improve enough: the schedule's call.
 
         Returns
         -------
         stop : bool
-            True when training should stop; False when the optimizer changed
-            its learning rate and training should go on.
+            True when training should stop; False when the schedule changed
+            its rate and training should go on.
         """
-        return True
+        return self.schedule.on_plateau()
 
     def _scratch_vectors(self, xp, size, params):
         """Two scratch vectors of ``size`` like ``params``, reused across steps."""
@@ -146,7 +190,27 @@ class Optimizer:
         state.pop("_scratch", None)
         return state
 
+    def __setstate__(self, state):
+        if "schedule" not in state:
+            # Pickled by skbackprop 0.1.0, whose SGD named its schedule by a
+            # string (looked up in the registry, a closed table) and whose
+            # optimizers kept the rate themselves.
+            schedule = SCHEDULES[state.pop("lr_schedule", "constant")]()
+            schedule.learning_rate_init = state.pop("learning_rate_init")
+            schedule.learning_rate = float(schedule.learning_rate_init)
+            if "velocity" in state:  # SGD: its rate is the schedule's
+                schedule.learning_rate = state.pop("learning_rate")
+            if "power_t" in state:
+                schedule.power_t = state.pop("power_t")
+            state["schedule"] = schedule
+        self.__dict__.update(state)
 
+
+#: Stochastic optimizers by name (the estimators' ``solver``, besides 'lbfgs').
+OPTIMIZERS = Registry("optimizer", Optimizer)
+
+
+@OPTIMIZERS.register
 class SGD(Optimizer):
     r"""Stochastic gradient descent with (Nesterov) momentum.
 
@@ -160,23 +224,19 @@ class SGD(Optimizer):
     Parameters
     ----------
     learning_rate_init : float, default=0.1
-        The initial learning rate :math:`\eta_0`.
-    lr_schedule : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        ``'invscaling'`` sets :math:`\eta = \eta_0 / (t + 1)^{p}` after each
-        epoch, ``t`` the number of samples seen; ``'adaptive'`` divides
-        :math:`\eta` by 5 each time the loss stops improving, and stops when
-        it falls below 1e-6.
+        The learning rate :math:`\eta` of the default constant schedule.
     momentum : float, default=0.9
         The momentum :math:`\mu`.
     nesterov : bool, default=True
         Whether to use Nesterov's momentum.
-    power_t : float, default=0.5
-        The exponent :math:`p` of ``'invscaling'``.
+    schedule : Schedule, default=None
+        The schedule of :math:`\eta` (:mod:`skbackprop.core.schedules`);
+        None is ``Constant(learning_rate_init)``.
 
     Attributes
     ----------
     learning_rate : float
-        The current learning rate.
+        The schedule's current learning rate.
     velocity : ndarray of shape (n_parameters,) or None
         The velocity ``v``; None before the first step.
 
@@ -196,25 +256,35 @@ class SGD(Optimizer):
     array([ 0.855, -1.855])
     """
 
+    name = "sgd"
+    parameters = {
+        "momentum": Param(float, 0, 1),
+        "nesterovs_momentum": Param(bool),
+    }
     state_names = ("velocity",)
 
     def __init__(
-        self,
-        learning_rate_init=0.1,
-        lr_schedule="constant",
-        momentum=0.9,
-        nesterov=True,
-        power_t=0.5,
+        self, learning_rate_init=0.1, momentum=0.9, nesterov=True, schedule=None
     ):
-        super().__init__(learning_rate_init)
-        self.lr_schedule = lr_schedule
+        super().__init__(learning_rate_init, schedule)
         self.momentum = momentum
         self.nesterov = nesterov
-        self.power_t = power_t
         self.velocity = None
 
+    @classmethod
+    def options(cls, params):
+        return {
+            "momentum": params["momentum"],
+            "nesterov": params["nesterovs_momentum"],
+        }
+
+    @property
+    def learning_rate(self):
+        """The schedule's current learning rate."""
+        return self.schedule.learning_rate
+
     def _begin_step(self, scalar):
-        return scalar(self.learning_rate), scalar(self.momentum)
+        return scalar(self.schedule.next_rate()), scalar(self.momentum)
 
     def _update_block(self, xp, scalars, params, grads, v, scaled_grad, update):
         eta, mu = scalars
@@ -228,36 +298,8 @@ class SGD(Optimizer):
         else:
             params += v
 
-    def iteration_ends(self, time_step):
-        """Update the learning rate of the ``'invscaling'`` schedule.
 
-        Parameters
-        ----------
-        time_step : int
-            Number of training samples seen so far, ``t``.
-        """
-        if self.lr_schedule == "invscaling":
-            self.learning_rate = (
-                float(self.learning_rate_init) / (time_step + 1) ** self.power_t
-            )
-
-    def on_plateau(self):
-        """Divide the learning rate by 5 (``'adaptive'``), or stop.
-
-        Returns
-        -------
-        stop : bool
-            True unless the schedule is ``'adaptive'`` and the learning rate
-            was still above 1e-6 (it has now been divided by 5).
-        """
-        if self.lr_schedule != "adaptive":
-            return True
-        if self.learning_rate <= 1e-6:
-            return True
-        self.learning_rate /= 5.0
-        return False
-
-
+@OPTIMIZERS.register
 class Adam(Optimizer):
     r"""Adam (Kingma and Ba, 2014), as in scikit-learn.
 
@@ -271,11 +313,14 @@ class Adam(Optimizer):
     Parameters
     ----------
     learning_rate_init : float, default=0.001
-        The initial learning rate :math:`\eta_0`.
+        The rate :math:`\eta_0` of the default constant schedule.
     beta_1, beta_2 : float, default=0.9, 0.999
         Decay rates of the first and second moment estimates.
     epsilon : float, default=1e-8
         Added to :math:`\sqrt{v}` for numerical stability.
+    schedule : Schedule, default=None
+        The schedule of :math:`\eta_0` (:mod:`skbackprop.core.schedules`);
+        None is ``Constant(learning_rate_init)``.
 
     Attributes
     ----------
@@ -300,23 +345,39 @@ class Adam(Optimizer):
     (array([ 0.9, -1.9]), 1)
     """
 
+    name = "adam"
+    parameters = {
+        "beta_1": Param(float, 0, 1, closed="left"),
+        "beta_2": Param(float, 0, 1, closed="left"),
+        "epsilon": Param(float, 0, None, closed="neither"),
+    }
     state_names = ("m", "v")
 
     def __init__(
-        self, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+        self,
+        learning_rate_init=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        schedule=None,
     ):
-        super().__init__(learning_rate_init)
+        super().__init__(learning_rate_init, schedule)
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
         self.m = None
         self.v = None
+        self.learning_rate = self.schedule.learning_rate
+
+    @classmethod
+    def options(cls, params):
+        return {name: params[name] for name in ("beta_1", "beta_2", "epsilon")}
 
     def _begin_step(self, scalar):
         self.t += 1
         self.learning_rate = (
-            self.learning_rate_init
+            self.schedule.next_rate()
             * np.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )

@@ -78,7 +78,11 @@ def _points_away_from_kink(rng, shape, dtype=np.float64):
     return (sign * rng.uniform(1e-2, 4.0, size=shape)).astype(dtype)
 
 
-ALL_ACTIVATIONS = [*ACTIVATIONS.values(), LeakyReLU(negative_slope=0.2), ELU(alpha=0.5)]
+ALL_ACTIVATIONS = [
+    *[get_activation(name) for name in ACTIVATIONS],
+    LeakyReLU(negative_slope=0.2),
+    ELU(alpha=0.5),
+]
 ALL_ACTIVATION_IDS = [*ACTIVATIONS, "leaky_relu_0.2", "elu_0.5"]
 
 
@@ -116,7 +120,7 @@ def test_activation_derivative_multiplies_delta(activation):
 @pytest.mark.parametrize("name", ["silu", "gelu"])
 def test_non_invertible_activations_ask_for_the_pre_activation(name):
     # f(z1) = f(z2) for z1 != z2 below zero: A cannot tell f'(z1) from f'(z2).
-    activation = ACTIVATIONS[name]
+    activation = get_activation(name)
     assert activation.needs_pre_activation
     Z = np.array([[-0.4, -3.0]])
     A = activation.forward(Z.copy())
@@ -126,20 +130,24 @@ def test_non_invertible_activations_ask_for_the_pre_activation(name):
 
 
 def test_invertible_activations_do_not_ask_for_the_pre_activation():
-    needs = {name for name, a in ACTIVATIONS.items() if a.needs_pre_activation}
+    needs = {
+        name
+        for name, a in ((name, get_activation(name)) for name in ACTIVATIONS)
+        if a.needs_pre_activation
+    }
     assert needs == {"silu", "gelu"}
 
 
 def test_gelu_is_close_to_the_exact_gaussian_form():
     z = np.linspace(-8, 8, 2001)
     exact = 0.5 * z * (1 + erf(z / np.sqrt(2)))
-    approx = ACTIVATIONS["gelu"].forward(z.copy())
+    approx = get_activation("gelu").forward(z.copy())
     np.testing.assert_allclose(approx, exact, atol=5e-4)
 
 
 def test_relu_derivative_is_zero_at_the_kink():
     delta = np.ones((1, 3))
-    ACTIVATIONS["relu"].derivative(np.array([[0.0, 1.0, 0.0]]), delta)
+    get_activation("relu").derivative(np.array([[0.0, 1.0, 0.0]]), delta)
     np.testing.assert_array_equal(delta, [[0.0, 1.0, 0.0]])
 
 
@@ -252,7 +260,7 @@ _DERIVATIVE_LIMITS = {
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", ACTIVATION_NAMES)
 def test_activation_derivative_on_huge_inputs(name, dtype):
-    activation = ACTIVATIONS[name]
+    activation = get_activation(name)
     Z = np.array([[-1e30, -1e4, -800.0, 800.0, 1e4, 1e30]], dtype=dtype)
     with _no_warnings():
         A = activation.forward(Z.copy())
@@ -264,7 +272,7 @@ def test_activation_derivative_on_huge_inputs(name, dtype):
 
 
 def test_get_activation():
-    for name, activation in ACTIVATIONS.items():
+    for name, activation in ((name, get_activation(name)) for name in ACTIVATIONS):
         assert get_activation(name) is activation
         assert activation.name == name
     custom = LeakyReLU(0.3)
@@ -364,7 +372,7 @@ CANONICAL_LOSSES = ["binary_log_loss", "log_loss", "poisson", "squared_error"]
 ROBUST_LOSSES = ["absolute_error", "huber", "quantile"]
 # The registry's default instances, and the robust losses with other parameters.
 ALL_LOSSES = [
-    *(LOSSES[name] for name in LOSS_NAMES),
+    *(get_loss(name) for name in LOSS_NAMES),
     Huber(delta=0.3),
     Huber(delta=2.5),
     PinballLoss(quantile=0.1),
@@ -489,8 +497,9 @@ def test_get_loss():
         "quantile",
     }
     assert set(CANONICAL_LOSSES) | set(ROBUST_LOSSES) == set(LOSS_NAMES)
-    for name, loss in LOSSES.items():
-        assert get_loss(name) is loss
+    for name, cls in LOSSES.items():
+        loss = get_loss(name)
+        assert type(loss) is cls and loss == cls()  # a new one, default options
         assert get_loss(loss) is loss
         assert loss.name == name
     custom = PinballLoss(quantile=0.3)
@@ -501,12 +510,12 @@ def test_get_loss():
 
 
 def test_registry_holds_default_robust_losses():
-    assert isinstance(LOSSES["absolute_error"], AbsoluteError)
-    assert isinstance(LOSSES["huber"], Huber)
-    assert isinstance(LOSSES["quantile"], PinballLoss)
-    assert LOSSES["huber"].delta == 1.0
-    assert LOSSES["quantile"].quantile == 0.5
-    assert repr(LOSSES["huber"]) == "Huber(delta=1.0)"
+    assert isinstance(get_loss("absolute_error"), AbsoluteError)
+    assert isinstance(get_loss("huber"), Huber)
+    assert isinstance(get_loss("quantile"), PinballLoss)
+    assert get_loss("huber").delta == 1.0
+    assert get_loss("quantile").quantile == 0.5
+    assert repr(get_loss("huber")) == "Huber(delta=1.0)"
     assert repr(PinballLoss(quantile=0.9)) == "PinballLoss(quantile=0.9)"
 
 
@@ -688,7 +697,10 @@ def test_output_names():
         "huber": "identity",
         "quantile": "identity",
     }
-    assert {name: loss.output_name for name, loss in LOSSES.items()} == expected
+    assert {
+        name: loss.output_name
+        for name, loss in ((name, get_loss(name)) for name in LOSSES)
+    } == expected
     for loss, _ in ROBUST_INSTANCES:
         assert loss.output_name == "identity"
 
@@ -706,7 +718,7 @@ def test_per_sample_loss_is_nonnegative(loss, shape):
 def test_squared_error_zero_at_target(n_out):
     rng = np.random.RandomState(9)
     Y = rng.normal(size=(6, n_out))
-    np.testing.assert_array_equal(LOSSES["squared_error"].per_sample(Y.copy(), Y), 0)
+    np.testing.assert_array_equal(get_loss("squared_error").per_sample(Y.copy(), Y), 0)
 
 
 @pytest.mark.parametrize("n_out", [1, 3])
@@ -730,7 +742,7 @@ def test_huber_limits():
     # A delta beyond every residual: the half squared error.
     wide = Huber(delta=1e3)
     np.testing.assert_allclose(
-        wide.per_sample(Z, Y), LOSSES["squared_error"].per_sample(Z, Y), rtol=1e-14
+        wide.per_sample(Z, Y), get_loss("squared_error").per_sample(Z, Y), rtol=1e-14
     )
     np.testing.assert_allclose(
         wide.output_delta(Z, Y, np.empty_like(Z)), Z - Y, rtol=0, atol=0
@@ -742,7 +754,7 @@ def test_huber_limits():
     narrow = Huber(delta=d)
     np.testing.assert_allclose(
         narrow.per_sample(Z, Y),
-        d * (LOSSES["absolute_error"].per_sample(Z, Y) - 3 * d / 2),
+        d * (get_loss("absolute_error").per_sample(Z, Y) - 3 * d / 2),
         rtol=1e-12,
     )
     np.testing.assert_allclose(
@@ -754,8 +766,8 @@ def test_pinball_symmetries():
     rng = np.random.RandomState(21)
     Y = rng.normal(size=(50, 3))
     Z = Y + rng.normal(size=Y.shape)
-    absolute = LOSSES["absolute_error"]
-    half = LOSSES["quantile"]
+    absolute = get_loss("absolute_error")
+    half = get_loss("quantile")
     np.testing.assert_allclose(
         half.per_sample(Z, Y), 0.5 * absolute.per_sample(Z, Y), rtol=1e-15
     )
@@ -779,9 +791,9 @@ def test_pinball_symmetries():
 @pytest.mark.parametrize(
     ("loss", "statistic"),
     [
-        (LOSSES["squared_error"], np.mean),
-        (LOSSES["absolute_error"], np.median),
-        (LOSSES["quantile"], np.median),
+        (get_loss("squared_error"), np.mean),
+        (get_loss("absolute_error"), np.median),
+        (get_loss("quantile"), np.median),
         *[
             (
                 PinballLoss(quantile=q),
@@ -856,7 +868,7 @@ EXTREME_CASES = [
     ids=[f"{a}-{b}-{c:g}-{np.dtype(d).name}" for a, b, c, d in EXTREME_CASES],
 )
 def test_loss_stable_at_extreme_logits(loss_name, n_out, magnitude, dtype):
-    loss = LOSSES[loss_name]
+    loss = get_loss(loss_name)
     Z, Y = _extreme_case(loss_name, n_out, magnitude, dtype)
     Z_before = Z.copy()
     w = np.linspace(0.5, 1.5, Z.shape[0]).astype(dtype)
@@ -899,7 +911,7 @@ def test_binary_log_loss_exact_at_extreme_logits(magnitude, dtype):
     Z = np.array([[M, -M, M, -M, 0.0]], dtype=dtype)
     Y = np.array([[1.0, 0.0, 0.0, 1.0, 1.0]], dtype=dtype)
     with _no_warnings():
-        per_sample = LOSSES["binary_log_loss"].per_sample(Z, Y)
+        per_sample = get_loss("binary_log_loss").per_sample(Z, Y)
     # log(1 + e^-M) ~ 0 for the right answers, M for each wrong one, log 2 at 0.
     np.testing.assert_allclose(per_sample, [2 * M + np.log(2)], rtol=1e-6)
 
@@ -911,7 +923,7 @@ def test_log_loss_exact_at_extreme_logits(magnitude, dtype):
     Z = np.array([[M, -M, 0.0], [M, -M, 0.0], [-M, -M, -M], [M, M, -M]], dtype=dtype)
     Y = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0]], dtype=dtype)
     with _no_warnings():
-        per_sample = LOSSES["log_loss"].per_sample(Z, Y)
+        per_sample = get_loss("log_loss").per_sample(Z, Y)
     expected = [0.0, 2 * M, np.log(3), np.log(2)]
     np.testing.assert_allclose(per_sample, expected, rtol=1e-6, atol=1e-6)
 
@@ -923,7 +935,7 @@ def test_poisson_exact_at_very_negative_logits(magnitude, dtype):
     Z = np.array([[-M, -M, -M]], dtype=dtype)
     Y = np.array([[0.0, 1.0, 3.0]], dtype=dtype)
     with _no_warnings():
-        per_sample = LOSSES["poisson"].per_sample(Z, Y)
+        per_sample = get_loss("poisson").per_sample(Z, Y)
     # y log y - y z - y + e^z with e^z = 0
     expected = [3 * np.log(3) + 4 * M - 4]
     np.testing.assert_allclose(per_sample, expected, rtol=1e-6)
@@ -934,7 +946,7 @@ def test_poisson_exact_at_very_negative_logits(magnitude, dtype):
 def test_poisson_output_capped_below_overflow(magnitude, dtype):
     Z = np.array([[magnitude, 700.0, 80.0, 0.0]], dtype=dtype)
     with _no_warnings():
-        P = LOSSES["poisson"].output(Z)
+        P = get_loss("poisson").output(Z)
     assert np.all(np.isfinite(P))
     # Below the cap the output is exactly exp.
     np.testing.assert_allclose(P[0, -1], 1.0)

@@ -13,7 +13,16 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from skbackprop.core import ACTIVATIONS, LOSSES, SGD, Adam, Batches, Network
+from skbackprop.core import (
+    ACTIVATIONS,
+    LOSSES,
+    SGD,
+    Adam,
+    Batches,
+    Network,
+    get_activation,
+    get_loss,
+)
 from skbackprop.core.arrays import NUMPY, array_namespace, operations_for
 from skbackprop.core.losses import Huber, PinballLoss, log_softmax, softmax
 
@@ -49,7 +58,7 @@ def _values(shape=(7, 5), seed=0):
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
 def test_activation_forward_and_derivative(name, namespace):
     _, to_array, to_numpy = namespace
-    activation = ACTIVATIONS[name]
+    activation = get_activation(name)
     Z = _values()
     A = activation.forward(Z.copy())
     delta = _values(seed=1)
@@ -71,7 +80,7 @@ def _loss(case):
         return Huber(delta=0.5)
     if case == "quantile-0.9":
         return PinballLoss(quantile=0.9)
-    return LOSSES[case]
+    return get_loss(case)
 
 
 @pytest.mark.parametrize("case", LOSS_CASES)

@@ -7,9 +7,16 @@ import pytest
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 
 from skbackprop.core.optimizers import SGD, Adam
+from skbackprop.core.schedules import SCHEDULES
 
 LAYER_UNITS = [4, 5, 3, 2]
 N_STEPS = 20
+
+
+def _sgd(learning_rate_init=0.1, lr_schedule="constant", power_t=0.5, **options):
+    """Our SGD with the schedule scikit-learn's ``lr_schedule`` names."""
+    params = {"learning_rate_init": learning_rate_init, "power_t": power_t}
+    return SGD(schedule=SCHEDULES[lr_schedule].from_params(params), **options)
 
 
 def _split(flat):
@@ -86,7 +93,7 @@ def test_sgd_matches_sklearn_bitwise(
         nesterov=nesterov,
         power_t=0.3,
     )
-    ours = SGD(**kwargs)
+    ours = _sgd(**kwargs)
 
     def epoch_end(step, ours, theirs):
         # Every fifth step ends an epoch of 16 samples; every seventh plateaus.
@@ -149,7 +156,7 @@ def test_sgd_matches_sklearn_bitwise_in_float32(lr_schedule, nesterov):
             theirs.iteration_ends((step + 1) * 16)
 
     _run_side_by_side(
-        SGD(**kwargs),
+        _sgd(**kwargs),
         lambda p: SGDOptimizer(p, **kwargs),
         seed=13,
         hook=epoch_end,
@@ -173,7 +180,7 @@ def test_adam_float32_within_rounding_of_sklearn():
 @pytest.mark.parametrize("power_t", [0.5, 0.25, 1.0])
 @pytest.mark.parametrize("learning_rate_init", [0.1, 0.7])
 def test_invscaling_iteration_ends_matches_sklearn(learning_rate_init, power_t):
-    ours = SGD(learning_rate_init, lr_schedule="invscaling", power_t=power_t)
+    ours = _sgd(learning_rate_init, lr_schedule="invscaling", power_t=power_t)
     theirs = SGDOptimizer(
         [np.zeros(3)],
         learning_rate_init=learning_rate_init,
@@ -190,14 +197,14 @@ def test_invscaling_iteration_ends_matches_sklearn(learning_rate_init, power_t):
 
 @pytest.mark.parametrize("lr_schedule", ["constant", "adaptive"])
 def test_iteration_ends_leaves_other_schedules_alone(lr_schedule):
-    ours = SGD(0.1, lr_schedule=lr_schedule)
+    ours = _sgd(0.1, lr_schedule=lr_schedule)
     ours.iteration_ends(1000)
     assert ours.learning_rate == 0.1
 
 
 @pytest.mark.parametrize("learning_rate_init", [0.1, 1.0, 3e-6])
 def test_adaptive_on_plateau_matches_sklearn(learning_rate_init):
-    ours = SGD(learning_rate_init, lr_schedule="adaptive")
+    ours = _sgd(learning_rate_init, lr_schedule="adaptive")
     theirs = SGDOptimizer(
         [np.zeros(3)], learning_rate_init=learning_rate_init, lr_schedule="adaptive"
     )
@@ -222,7 +229,7 @@ def test_adaptive_on_plateau_matches_sklearn(learning_rate_init):
 
 @pytest.mark.parametrize("lr_schedule", ["constant", "invscaling"])
 def test_non_adaptive_sgd_stops_on_plateau(lr_schedule):
-    ours = SGD(0.1, lr_schedule=lr_schedule)
+    ours = _sgd(0.1, lr_schedule=lr_schedule)
     theirs = SGDOptimizer(
         [np.zeros(3)], learning_rate_init=0.1, lr_schedule=lr_schedule
     )
@@ -235,7 +242,7 @@ def _optimizers():
     return {
         "sgd-nesterov": lambda: SGD(0.05, momentum=0.9, nesterov=True),
         "sgd-classical": lambda: SGD(0.05, momentum=0.7, nesterov=False),
-        "sgd-invscaling": lambda: SGD(0.05, lr_schedule="invscaling"),
+        "sgd-invscaling": lambda: _sgd(0.05, lr_schedule="invscaling"),
         "adam": lambda: Adam(0.01),
     }
 
