@@ -219,7 +219,7 @@ def hidden_activation_names(estimator, n_hidden):
     """One activation name per hidden layer."""
     names = _per_layer(estimator, "activation", n_hidden)
     for name in names:
-        ACTIVATIONS[name]  # a ValueError names the registered activations
+        ACTIVATIONS.lookup(name)  # a ValueError names the registered ones
     return names
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from skbackprop._integration import layer_plan, prepare_batch
-from skbackprop.core.network import Network, parameter_views
+from skbackprop.core.network import Network, parameter_views, trace
 
 __all__ = [
     "BatchTrace",
@@ -294,7 +294,7 @@ def trace_batch(estimator, X, y, sample_weight=None, norms=False):
     loss J = ...
     """
     batch = prepare_batch(estimator, X, y, sample_weight)
-    loss, layers = batch.network.trace(
-        batch.X, batch.Y, batch.sample_weight, alpha=batch.alpha
+    loss, layers = trace(
+        batch.network, batch.X, batch.Y, batch.sample_weight, alpha=batch.alpha
     )
     return BatchTrace(layers=layers, loss=loss, norms=norms)

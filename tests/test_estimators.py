@@ -328,7 +328,7 @@ def test_lbfgs_fits_well(iris):
     assert not hasattr(model, "loss_curve_")
 
 
-def test_adaptive_learning_rate_divides_by_five():
+def test_adaptive_learning_rate_divides_by_five(capsys):
     X, y = _regression_data()
     model = MiniBatchMLPRegressor(
         hidden_layer_sizes=(4,),
@@ -339,9 +339,22 @@ def test_adaptive_learning_rate_divides_by_five():
         tol=10.0,  # no epoch can improve this much: the rate keeps dropping
         max_iter=50,
         random_state=0,
+        verbose=True,
     ).fit(X, y)
-    assert model._optimizer.learning_rate <= 1e-6
-    assert model.n_iter_ < 50
+    lines = capsys.readouterr().out.splitlines()
+    lowered = [line for line in lines if "Setting learning rate to" in line]
+    # 0.01 / 5**6 = 6.4e-7 is the first rate at most 1e-6: six divisions by
+    # 5, then the next plateau stops training (a factor of 10 would take 4).
+    assert len(lowered) == 6
+    rate = 0.01
+    for line in lowered:
+        rate /= 5.0
+        assert line.endswith(f"Setting learning rate to {rate:f}")
+    assert model._optimizer.learning_rate == rate
+    assert lines[-1].endswith("Stopping.")
+    # The first epoch improves on no loss at all; each plateau then takes
+    # two epochs that fail to improve (n_iter_no_change=1).
+    assert model.n_iter_ == 1 + 2 * 7
 
 
 def test_multioutput_regression_shapes():
@@ -354,15 +367,29 @@ def test_multioutput_regression_shapes():
         model.partial_fit(X, y[:, :2])
 
 
-def test_poisson_predictions_are_positive():
+def test_poisson_predictions_balance_the_targets():
+    # With a log link and an unpenalised output bias, the Poisson deviance is
+    # minimal only where the mean prediction is the mean target: what an
+    # exp output with the delta exp(z) - y reaches, and another output
+    # function or delta does not.
     rng = np.random.RandomState(0)
     X = rng.normal(size=(100, 3))
     y = rng.poisson(np.exp(X[:, 0]))
     model = MiniBatchMLPRegressor(
-        loss="poisson", hidden_layer_sizes=(6,), max_iter=50, random_state=0
+        loss="poisson",
+        hidden_layer_sizes=(6,),
+        solver="lbfgs",
+        tol=1e-10,
+        max_iter=2000,
+        random_state=0,
     ).fit(X, y)
-    assert (model.predict(X) > 0).all()
     assert model.out_activation_ == "exp"
+    predictions = model.predict(X)
+    # (L-BFGS stops within about 1e-3 of the balance; a wrong output
+    # function or delta misses it by far more.)
+    np.testing.assert_allclose(predictions.mean(), y.mean(), rtol=5e-3)
+    raw = model._raw_output(X, "predict").ravel()
+    np.testing.assert_allclose(predictions, np.exp(raw), rtol=1e-12)
 
 
 def test_unfitted_estimators_raise_not_fitted():

@@ -678,7 +678,7 @@ def get_activation(name):
     """
     if isinstance(name, Activation):
         return name
-    cls = ACTIVATIONS[name]  # a ValueError names the registered ones
+    cls = ACTIVATIONS.lookup(name)  # a ValueError names the registered ones
     instance = _SHARED.get(cls)
     if instance is None:
         instance = _SHARED[cls] = cls()

@@ -690,4 +690,4 @@ def get_loss(name):
     """
     if isinstance(name, Loss):
         return name
-    return LOSSES[name]()  # a ValueError names the registered ones
+    return LOSSES.lookup(name)()  # a ValueError names the registered ones

@@ -48,6 +48,7 @@ __all__ = [
     "Network",
     "forward",
     "parameter_views",
+    "trace",
 ]
 
 #: A hidden layer's dropout rate: the one check of the rule, for the
@@ -622,58 +623,72 @@ class Network:
             )
         return loss
 
-    def trace(self, X, Y, sample_weight=None, alpha=0.0):
-        """One forward and backward pass, keeping a copy of every matrix.
-
-        Inspection, not training: it runs :meth:`loss_and_gradient` (no
-        dropout) and copies what its buffers hold; each ``Z`` is recomputed
-        from the layer's input, as the forward pass computed it.
-
-        Parameters
-        ----------
-        X : {ndarray, sparse matrix} of shape (n, n_features)
-            The batch.
-        Y : ndarray of shape (n, n_outputs)
-            Targets, in the network's dtype.
-        sample_weight : ndarray of shape (n,), default=None
-            Per-sample weights.
-        alpha : float, default=0.0
-            Strength of the L2 penalty.
-
-        Returns
-        -------
-        loss : float
-            The objective ``J`` of the batch.
-        layers : list of dict
-            One per layer of weights, with copies of ``Z``, ``A`` (for the
-            last layer ``g(Z)``), ``W``, ``D``, ``dW`` and ``db``.
-        """
-        loss = self.loss_and_gradient(X, Y, sample_weight, alpha=alpha)
-        n, last, copy = X.shape[0], self.n_layers - 2, self.xp.copy
-        A = [X] + [buffer[:n, :] for buffer in self._activations]
-        layers = []
-        for l in range(last + 1):
-            if l == last:
-                Z = copy(A[l + 1])
-            else:
-                Z = self.xp.asarray(A[l] @ self.coefs[l]) + self.intercepts[l]
-            output = A[l + 1] if l < last else self.loss.output(copy(A[l + 1]))
-            layers.append(
-                {
-                    "layer": l + 1,
-                    "Z": Z,
-                    "A": copy(output),
-                    "W": copy(self.coefs[l]),
-                    "D": copy(self._deltas[l][:n, :]),
-                    "dW": copy(self.coef_grads[l]),
-                    "db": copy(self.intercept_grads[l]),
-                }
-            )
-        return loss, layers
-
     def _penalty_buffer(self):
         """Scratch of the weights' size for ``alpha * W``, reused."""
         scratch = self.__dict__.get("_penalty_scratch")
         if scratch is None or scratch.dtype != self.params.dtype:
             scratch = self._penalty_scratch = self._new((self.n_coefs,))
         return scratch
+
+
+def trace(network, X, Y, sample_weight=None, alpha=0.0):
+    """One forward and backward pass, keeping a copy of every matrix.
+
+    Inspection, not training: it runs :meth:`Network.loss_and_gradient`
+    (no dropout) and copies what its buffers hold; each ``Z`` is recomputed
+    from the layer's input, as the forward pass computed it.
+
+    Parameters
+    ----------
+    network : Network
+        The network; its gradient is filled as by a training step.
+    X : {ndarray, sparse matrix} of shape (n, n_features)
+        The batch.
+    Y : ndarray of shape (n, n_outputs)
+        Targets, in the network's dtype.
+    sample_weight : ndarray of shape (n,), default=None
+        Per-sample weights.
+    alpha : float, default=0.0
+        Strength of the L2 penalty.
+
+    Returns
+    -------
+    loss : float
+        The objective ``J`` of the batch.
+    layers : list of dict
+        One per layer of weights, with copies of ``Z``, ``A`` (for the
+        last layer ``g(Z)``), ``W``, ``D``, ``dW`` and ``db``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.network import Network, trace
+    >>> net = Network([3, 4, 2], ["relu"], "log_loss")
+    >>> net.initialize(np.random.RandomState(0), "relu")
+    >>> X, Y = np.ones((5, 3)), np.tile([[1.0, 0.0]], (5, 1))
+    >>> loss, layers = trace(net, X, Y)
+    >>> [(layer["W"].shape, layer["D"].shape) for layer in layers]
+    [((3, 4), (5, 4)), ((4, 2), (5, 2))]
+    """
+    loss = network.loss_and_gradient(X, Y, sample_weight, alpha=alpha)
+    n, last, copy = X.shape[0], network.n_layers - 2, network.xp.copy
+    A = [X] + [buffer[:n, :] for buffer in network._activations]
+    layers = []
+    for l in range(last + 1):
+        if l == last:
+            Z = copy(A[l + 1])
+        else:
+            Z = network.xp.asarray(A[l] @ network.coefs[l]) + network.intercepts[l]
+        output = A[l + 1] if l < last else network.loss.output(copy(A[l + 1]))
+        layers.append(
+            {
+                "layer": l + 1,
+                "Z": Z,
+                "A": copy(output),
+                "W": copy(network.coefs[l]),
+                "D": copy(network._deltas[l][:n, :]),
+                "dW": copy(network.coef_grads[l]),
+                "db": copy(network.intercept_grads[l]),
+            }
+        )
+    return loss, layers

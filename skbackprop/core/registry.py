@@ -215,7 +215,7 @@ class _Names(Set):
         return [
             *(
                 name
-                for name, cls in self._registry._classes.items()
+                for name, cls in self._registry.items()
                 if self._where is None or self._where(cls)
             ),
             *self._extra,
@@ -225,7 +225,7 @@ class _Names(Set):
         if name in self._extra:
             return True
         try:
-            cls = self._registry._classes.get(name)
+            cls = self._registry.get(name)
         except TypeError:  # unhashable
             return False
         return cls is not None and (self._where is None or self._where(cls))
@@ -240,8 +240,11 @@ class _Names(Set):
         return repr(self._selected())
 
 
-class Registry:
-    """The classes of one kind, by name.
+class Registry(dict):
+    """The classes of one kind, by name: a dict with a registering decorator.
+
+    Looking up a name that is not registered raises a ValueError that lists
+    the registered ones: the one message for every unknown name.
 
     Parameters
     ----------
@@ -266,9 +269,9 @@ class Registry:
     """
 
     def __init__(self, kind, base):
+        super().__init__()
         self.kind = kind
         self.base = base
-        self._classes = {}
 
     def register(self, cls):
         """Add ``cls`` under ``cls.name``; usable as a class decorator.
@@ -291,9 +294,9 @@ class Registry:
         name = cls.name
         if not isinstance(name, str) or not name:
             raise ValueError(f"A {self.kind} needs a string name; got {name!r}.")
-        if self._classes.get(name, cls) is not cls:
+        if self.get(name, cls) is not cls:
             raise ValueError(f"A {self.kind} named {name!r} is registered already.")
-        self._classes[name] = cls
+        self[name] = cls
         return cls
 
     def unregister(self, name):
@@ -304,16 +307,34 @@ class Registry:
         name : str
             A registered name.
         """
-        del self._classes[name]
+        del self[name]
 
-    def __getitem__(self, name):
+    def lookup(self, name):
+        """The class registered under ``name``, whatever ``name`` is.
+
+        Parameters
+        ----------
+        name : object
+            A name given by a user: anything, a list or None included.
+
+        Returns
+        -------
+        cls : type
+            The registered class.
+
+        Raises
+        ------
+        ValueError
+            If no class is registered under ``name``.
+        """
         try:
-            return self._classes[name]
-        except (KeyError, TypeError):
-            known = sorted(self._classes)
-            raise ValueError(
-                f"Unknown {self.kind} {name!r}; expected one of {known}."
-            ) from None
+            return self[name]
+        except TypeError:  # unhashable: no name at all
+            return self.__missing__(name)
+
+    def __missing__(self, name):
+        known = sorted(self)
+        raise ValueError(f"Unknown {self.kind} {name!r}; expected one of {known}.")
 
     def names(self, where=None, extra=()):
         """A live set of the registered names.
@@ -332,34 +353,9 @@ class Registry:
         """
         return _Names(self, where, extra)
 
-    def __contains__(self, name):
-        return name in self.names()
-
-    def __iter__(self):
-        return iter(list(self._classes))
-
-    def __len__(self):
-        return len(self._classes)
-
-    def items(self):
-        """The ``(name, class)`` pairs, in the order of registration.
-
-        Returns
-        -------
-        items : list of tuple
-            A list of its own.
-        """
-        return list(self._classes.items())
-
-    def values(self):
-        """The registered classes, in the order of registration.
-
-        Returns
-        -------
-        classes : list of type
-            A list of its own.
-        """
-        return list(self._classes.values())
-
     def __repr__(self):
-        return f"Registry({self.kind!r}, {list(self._classes)})"
+        return f"Registry({self.kind!r}, {list(self)})"
+
+    # A registry is one object: compared and hashed by identity, as a module.
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
