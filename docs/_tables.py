@@ -408,8 +408,9 @@ def feature_rows():
             tests=("tests/test_plotting.py",),
         ),
         Row(
-            "GPUs and other array libraries (array API dispatch)",
-            "PyTorch, CuPy, array-api-strict; `move_to`"
+            "Other array libraries and GPUs (array API dispatch)",
+            "experimental: tested with PyTorch on the CPU and array-api-strict; "
+            "not yet run on a GPU; `move_to`"
             if get_tags(clf()).array_api_support
             else "no",
             "yes" if get_tags(sk_clf()).array_api_support else "no",

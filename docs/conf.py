@@ -2,9 +2,10 @@
 
 Built by ``make docs`` (``sphinx-build -W --keep-going -b html docs
 docs/_build/html``): every warning is an error, and every gallery example
-(``examples/plot_*.py``) is run. The build needs no network: no intersphinx,
-no theme feature that downloads anything; MathJax is loaded by the reader's
-browser, not at build time.
+(``examples/plot_*.py``) is run. The site needs no network, to build or to
+read: no intersphinx, no theme feature that downloads anything, and MathJax
+is copied into the site (``sphinx-mathjax-offline``) instead of loaded from
+a CDN.
 """
 
 import importlib
@@ -33,6 +34,10 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # MathJax 3's files copied into _static/mathjax (mathjax_path set to them),
+    # so that math renders in a site read offline.
+    "sphinx-mathjax-offline",
+    "sphinx_copybutton",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "myst_parser",
@@ -138,6 +143,14 @@ numpydoc_attributes_as_param_list = True
 # Docstrings are validated by tests/test_docstrings.py (make test), not here.
 numpydoc_validation_checks = set()
 
+# -- sphinx-copybutton ------------------------------------------------------------
+# The button copies the code without its prompts (">>> ", "... ", "$ ") and,
+# in a doctest, without the output lines.
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+copybutton_remove_prompts = True
+
 # -- MyST (docs/performance.md, docs/guarantees.md) ---------------------------
 myst_enable_extensions = ["dollarmath"]
 myst_heading_anchors = 3
@@ -171,6 +184,8 @@ html_static_path = ["_static"]
 html_css_files = ["custom.css"]
 html_theme_options = {
     "logo": {"text": "skbackprop"},
+    # The version beside the name (docs/_templates/navbar-version.html).
+    "navbar_start": ["navbar-logo", "navbar-version"],
     # Nothing that fetches at build time or in the reader's browser: no
     # version switcher, no version banner, no analytics, no announcement URL.
     "navbar_end": ["theme-switcher"],
