@@ -13,10 +13,7 @@ import os
 import re
 import sys
 
-import sklearn
-from docutils import nodes
-from docutils.parsers.rst import Directive
-from docutils.statemachine import StringList
+from sphinx.util import logging
 
 import skbackprop
 
@@ -27,8 +24,7 @@ project = "skbackprop"
 author = "The skbackprop developers"
 copyright = "The skbackprop developers"
 version = release = skbackprop.__version__
-# The version the generated comparison tables (docs/_tables.py) were built with.
-rst_prolog = f".. |sklearn_version| replace:: {sklearn.__version__}\n"
+logger = logging.getLogger(__name__)
 
 extensions = [
     "sphinx.ext.autodoc",
@@ -99,41 +95,32 @@ def _skip_sklearn_members(app, what, name, obj, skip, options):
     return True if _is_from_sklearn(obj) else None
 
 
-class GeneratedTable(Directive):
-    """``.. skbackprop-table:: NAME``: a table of docs/_tables.py, from the code.
+def _check_generated_tables(app, docname, source):
+    """Fail the build when a page's generated table is not what the code builds.
 
-    NAME is a key of ``_tables.TABLES`` (features, shared, parameters,
-    extras, versions). The table is built when the page is read, from the
-    installed skbackprop and scikit-learn; building fails when the code has a
-    name no row describes, or the reverse.
+    The pages of ``_tables.PAGE_TABLES`` hold their tables as text (so that
+    they read the same in the repository); ``python docs/_tables.py --write``
+    rewrites them. A copy that differs from what ``docs/_tables.py`` builds
+    from the installed skbackprop and scikit-learn is a warning, an error
+    under ``-W``.
     """
-
-    required_arguments = 1
-
-    def run(self):
-        name = self.arguments[0]
-        if name not in _tables.TABLES:
-            raise self.error(f"unknown table {name!r}; one of {sorted(_tables.TABLES)}")
-        settings = self.state.document.settings
-        for path in (
-            _tables.__file__,
-            _tables.BENCHMARK,
-            _tables.ROOT / "pyproject.toml",
-        ):
-            settings.record_dependencies.add(str(path))
-        lines = _tables.rst(name).splitlines()
-        container = nodes.container()
-        self.state.nested_parse(
-            StringList(lines, source=f"<skbackprop-table {name}>"),
-            self.content_offset,
-            container,
+    page = docname + ".rst"
+    if page not in _tables.PAGE_TABLES:
+        return
+    stale = _tables.stale_blocks(page, source[0])
+    if stale:
+        logger.warning(
+            "docs/%s: the generated tables %s are not what docs/_tables.py builds "
+            "from the code; run `python docs/_tables.py --write`",
+            page,
+            stale,
+            location=docname,
         )
-        return container.children
 
 
 def setup(app):
     app.connect("autodoc-skip-member", _skip_sklearn_members)
-    app.add_directive("skbackprop-table", GeneratedTable)
+    app.connect("source-read", _check_generated_tables)
 
 
 # -- numpydoc -------------------------------------------------------------------
