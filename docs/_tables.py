@@ -10,13 +10,17 @@ written here. Building a table fails (an ``AssertionError`` that says what to
 add or remove) when the code has a name that no row describes, or a row
 describes a name that the code lacks.
 
-The Sphinx site includes the tables with the ``skbackprop-table`` directive
-(``docs/conf.py``). The README is not built by Sphinx: its table is written
-between two markers by this module, and ``tests/test_docs_tables.py`` checks
-that it is the table this module builds now::
+The tables are written into the files that show them, between two markers,
+so that they read the same in the repository as on the site: the README's
+feature table, the tables of the drop-in and installation pages
+(:data:`PAGE_TABLES`), and the performance page's tables of the latest
+benchmark runs (``benchmarks/results/``). ``tests/test_docs_tables.py``
+checks that every copy is the table this module builds now, and the site's
+build (``docs/conf.py``) does for the pages::
 
-    python docs/_tables.py                 # print the README's table
-    python docs/_tables.py --write-readme  # rewrite it in README.md
+    python docs/_tables.py                 # print the README's and performance tables
+    python docs/_tables.py --write         # rewrite every copy
+    python docs/_tables.py --write-readme  # rewrite the README's only
 """
 
 import inspect
@@ -1003,7 +1007,7 @@ def performance_table(run=None):
             _time(row["ours"], scale, unit),
             _time(row["theirs"], scale, unit),
             f"{row['ratio']:.2f}",
-            f"{row['low']:.2f} to {row['high']:.2f}",
+            f"{row['low']:.2f}–{row['high']:.2f}",
             row["verdict"],
         )
         lines.append("| " + " | ".join(cells) + " |")
