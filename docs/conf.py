@@ -118,9 +118,15 @@ def _check_generated_tables(app, docname, source):
         )
 
 
+def _reread_pages_with_generated_tables(app, env, added, changed, removed):
+    """Check the generated tables at every build, not only when a page changed."""
+    return [page.removesuffix(".rst") for page in _tables.PAGE_TABLES]
+
+
 def setup(app):
     app.connect("autodoc-skip-member", _skip_sklearn_members)
     app.connect("source-read", _check_generated_tables)
+    app.connect("env-get-outdated", _reread_pages_with_generated_tables)
 
 
 # -- numpydoc -------------------------------------------------------------------
