@@ -2,9 +2,10 @@
 
 Built by ``make docs`` (``sphinx-build -W --keep-going -b html docs
 docs/_build/html``): every warning is an error, and every gallery example
-(``examples/plot_*.py``) is run. The build needs no network: no intersphinx,
-no theme feature that downloads anything; MathJax is loaded by the reader's
-browser, not at build time.
+(``examples/plot_*.py``) is run. The site needs no network, to build or to
+read: no intersphinx, no theme feature that downloads anything, and MathJax
+is copied into the site (``sphinx-mathjax-offline``) instead of loaded from
+a CDN.
 """
 
 import importlib
@@ -12,10 +13,7 @@ import os
 import re
 import sys
 
-import sklearn
-from docutils import nodes
-from docutils.parsers.rst import Directive
-from docutils.statemachine import StringList
+from sphinx.util import logging
 
 import skbackprop
 
@@ -26,13 +24,16 @@ project = "skbackprop"
 author = "The skbackprop developers"
 copyright = "The skbackprop developers"
 version = release = skbackprop.__version__
-# The version the generated comparison tables (docs/_tables.py) were built with.
-rst_prolog = f".. |sklearn_version| replace:: {sklearn.__version__}\n"
+logger = logging.getLogger(__name__)
 
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # MathJax 3's files copied into _static/mathjax (mathjax_path set to them),
+    # so that math renders in a site read offline.
+    "sphinx-mathjax-offline",
+    "sphinx_copybutton",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "myst_parser",
@@ -94,41 +95,38 @@ def _skip_sklearn_members(app, what, name, obj, skip, options):
     return True if _is_from_sklearn(obj) else None
 
 
-class GeneratedTable(Directive):
-    """``.. skbackprop-table:: NAME``: a table of docs/_tables.py, from the code.
+def _check_generated_tables(app, docname, source):
+    """Fail the build when a page's generated table is not what the code builds.
 
-    NAME is a key of ``_tables.TABLES`` (features, shared, parameters,
-    extras, versions). The table is built when the page is read, from the
-    installed skbackprop and scikit-learn; building fails when the code has a
-    name no row describes, or the reverse.
+    The pages of ``_tables.PAGE_TABLES`` hold their tables as text (so that
+    they read the same in the repository); ``python docs/_tables.py --write``
+    rewrites them. A copy that differs from what ``docs/_tables.py`` builds
+    from the installed skbackprop and scikit-learn is a warning, an error
+    under ``-W``.
     """
-
-    required_arguments = 1
-
-    def run(self):
-        name = self.arguments[0]
-        if name not in _tables.TABLES:
-            raise self.error(f"unknown table {name!r}; one of {sorted(_tables.TABLES)}")
-        settings = self.state.document.settings
-        for path in (
-            _tables.__file__,
-            _tables.BENCHMARK,
-            _tables.ROOT / "pyproject.toml",
-        ):
-            settings.record_dependencies.add(str(path))
-        lines = _tables.rst(name).splitlines()
-        container = nodes.container()
-        self.state.nested_parse(
-            StringList(lines, source=f"<skbackprop-table {name}>"),
-            self.content_offset,
-            container,
+    page = docname + ".rst"
+    if page not in _tables.PAGE_TABLES:
+        return
+    stale = _tables.stale_blocks(page, source[0])
+    if stale:
+        logger.warning(
+            "docs/%s: the generated tables %s are not what docs/_tables.py builds "
+            "from the code; run `python docs/_tables.py --write`",
+            page,
+            stale,
+            location=docname,
         )
-        return container.children
+
+
+def _reread_pages_with_generated_tables(app, env, added, changed, removed):
+    """Check the generated tables at every build, not only when a page changed."""
+    return [page.removesuffix(".rst") for page in _tables.PAGE_TABLES]
 
 
 def setup(app):
     app.connect("autodoc-skip-member", _skip_sklearn_members)
-    app.add_directive("skbackprop-table", GeneratedTable)
+    app.connect("source-read", _check_generated_tables)
+    app.connect("env-get-outdated", _reread_pages_with_generated_tables)
 
 
 # -- numpydoc -------------------------------------------------------------------
@@ -137,6 +135,14 @@ numpydoc_class_members_toctree = False
 numpydoc_attributes_as_param_list = True
 # Docstrings are validated by tests/test_docstrings.py (make test), not here.
 numpydoc_validation_checks = set()
+
+# -- sphinx-copybutton ------------------------------------------------------------
+# The button copies the code without its prompts (">>> ", "... ", "$ ") and,
+# in a doctest, without the output lines.
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+copybutton_remove_prompts = True
 
 # -- MyST (docs/performance.md, docs/guarantees.md) ---------------------------
 myst_enable_extensions = ["dollarmath"]
@@ -171,6 +177,8 @@ html_static_path = ["_static"]
 html_css_files = ["custom.css"]
 html_theme_options = {
     "logo": {"text": "skbackprop"},
+    # The version beside the name (docs/_templates/navbar-version.html).
+    "navbar_start": ["navbar-logo", "navbar-version"],
     # Nothing that fetches at build time or in the reader's browser: no
     # version switcher, no version banner, no analytics, no announcement URL.
     "navbar_end": ["theme-switcher"],

@@ -9,6 +9,6 @@ from skbackprop._array_api import move_to
 from skbackprop._classifier import MiniBatchMLPClassifier
 from skbackprop._regressor import MiniBatchMLPRegressor
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 __all__ = ["MiniBatchMLPClassifier", "MiniBatchMLPRegressor", "__version__", "move_to"]
