@@ -825,6 +825,51 @@ TABLES = {
 }
 
 
+#: The registries of the core, in the order of the building-blocks table,
+#: each with the estimator parameter that names its entries.
+REGISTRIES = (
+    (ACTIVATIONS, "activation"),
+    (LOSSES, "loss"),
+    (OPTIMIZERS, "solver"),
+    (SCHEDULES, "learning_rate"),
+    (WEIGHT_INITS, "weight_init"),
+)
+
+
+def building_blocks():
+    """Every registered class, as a reStructuredText list-table.
+
+    The registries are the one list of names: this table is read from them,
+    with each class's own summary and the estimator parameters it reads.
+    """
+    lines = [
+        ".. list-table::",
+        "   :header-rows: 1",
+        "   :widths: 16 18 40 26",
+        "   :class: skbackprop-generated",
+        "",
+        "   * - parameter",
+        "     - name",
+        "     - what it is",
+        "     - reads",
+    ]
+    for registry, parameter in REGISTRIES:
+        for name, cls in registry.items():
+            if parameter == "loss" and cls.task != "regression":
+                # The classifier picks its loss from the targets.
+                parameter_cell = "(classifier, by the targets)"
+            else:
+                parameter_cell = f"``{parameter}``"
+            reads = ", ".join(f"``{p}``" for p in cls.read_parameters()) or "-"
+            lines += [
+                f"   * - {parameter_cell}",
+                f"     - ``{name!r}``",
+                f"     - {cls.summary()} (:class:`~{cls.__module__}.{cls.__name__}`)",
+                f"     - {reads}",
+            ]
+    return "\n".join(lines)
+
+
 def _cells(table, row):
     if table == "parameters":
         return [row.label, row.ours, row.theirs, row.values]
@@ -1076,6 +1121,7 @@ PAGE_TABLES = {
         "parameters",
     ),
     "installation.rst": ("versions", "extras"),
+    "user_guide/beyond_sklearn.rst": ("building-blocks",),
 }
 #: Blocks whose content depends on the installed scikit-learn.
 SKLEARN_DEPENDENT = frozenset({"sklearn-version", "shared", "features", "parameters"})
@@ -1092,6 +1138,8 @@ def rst_begin(name):
 
 def rst_block(name):
     """The content of block ``name``, as its page holds it."""
+    if name == "building-blocks":
+        return building_blocks()
     if name == "sklearn-version":
         return (
             "The tables on this page are generated from the code "

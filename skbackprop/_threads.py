@@ -14,6 +14,7 @@ kept for a second. The limit is never raised, so that inside
 are not oversubscribed. See docs/performance.md for the measurements.
 """
 
+import operator
 import time
 from contextlib import nullcontext
 
@@ -51,10 +52,7 @@ def blas_thread_limit(layer_units, batch_size):
         1 for networks whose largest per-batch product is small, and for
         large ones on a busy machine; else None.
     """
-    largest = max(
-        2 * batch_size * fan_in * fan_out
-        for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:], strict=True)
-    )
+    largest = 2 * batch_size * max(map(operator.mul, layer_units, layer_units[1:]))
     if largest < TINY_PRODUCT_FLOPS:
         return None
     if largest < SMALL_PRODUCT_FLOPS:

@@ -64,7 +64,14 @@ def train_stochastic(estimator, call, task, thread_limits):
     # A stream's chunks are short by nature (its last one, a single row):
     # partial_fit clips batch_size to the chunk without a warning.
     rows = batch_size(estimator, n_samples, warn_if_clipped=not incremental)
-    optimizer = current_optimizer(estimator, call, -(-n_samples // rows))
+    if call.kind is not PARTIAL_FIT or "_optimizer" not in estimator.__dict__:
+        # A new optimizer (a stream's goes on), whose schedule learns the
+        # run's horizon: max_iter epochs of batches (partial_fit: one call
+        # is one epoch).
+        optimizer = OPTIMIZERS[estimator.solver].from_params(call.settings.params)
+        optimizer.schedule.start(estimator.max_iter * -(-n_samples // rows))
+        estimator._optimizer = optimizer
+    optimizer = estimator._optimizer
     weight_mean = update_weight_mean(estimator, sample_weight, n_samples, call.kind)
     scorer = None if validation is None else make_scorer(estimator)
     random_state = estimator._random_state if estimator.shuffle else None
@@ -97,20 +104,6 @@ def train_stochastic(estimator, call, task, thread_limits):
             )
     if validation is not None:
         estimator._network.params[...] = estimator._stopping.best_params
-
-
-def current_optimizer(estimator, call, batches_per_epoch):
-    """The optimizer of this call: a new one, or a stream's that goes on.
-
-    A new one is built from the parameters (its class and schedule from the
-    registries), and its schedule learns the run's horizon: ``max_iter``
-    epochs of batches (in ``partial_fit``, one call is one epoch).
-    """
-    if call.kind is not PARTIAL_FIT or "_optimizer" not in estimator.__dict__:
-        optimizer = OPTIMIZERS[estimator.solver].from_params(call.settings.params)
-        optimizer.schedule.start(estimator.max_iter * batches_per_epoch)
-        estimator._optimizer = optimizer
-    return estimator._optimizer
 
 
 def run_epoch(estimator, optimizer, batches, weight_mean):
@@ -160,7 +153,8 @@ def end_epoch(estimator, optimizer, loss, n_samples, validation, scorer, seconds
         if verbose == 1:
             print(f"Validation score: {score:f}")
         rule.record_score(score, estimator.tol, estimator._network.params)
-    rule.publish(estimator)
+    estimator.best_loss_, estimator.best_validation_score_ = rule.best
+
     schedule = optimizer.schedule
     if verbose >= 2:
         print_epoch_row(estimator, schedule.learning_rate, seconds)
@@ -195,7 +189,26 @@ def training_data(estimator, call, task):
         )
         if task is not None:
             task.set_data(X, y, sample_weight)
-    start_records(estimator, validation, call.validation is not None)
+    # The records of the epochs to come follow this call's validation set: a
+    # warm-started fit may add or drop one, or bring a new X_val.
+    validated_before = estimator.validation_scores_ is not None
+    if validation is not None and not validated_before:
+        reset_records(estimator, validated=True)
+        # NaN for the epochs without one keeps every curve aligned with
+        # loss_curve_, epoch for epoch.
+        n_epochs = len(estimator.loss_curve_)
+        estimator.validation_scores_ += [np.nan] * n_epochs
+        estimator.validation_loss_curve_ += [np.nan] * n_epochs
+    elif validation is None and validated_before:
+        reset_records(estimator, validated=False)
+    elif call.validation is not None:
+        # A new X_val is a new yardstick: scores on an earlier set do not
+        # compete with it (warm start); scikit-learn's split is the same
+        # every fit with an int random_state, so early stopping carries on.
+        estimator._stopping.reset(validated=True)
+        estimator.best_loss_, estimator.best_validation_score_ = (
+            estimator._stopping.best
+        )
     if not call.kind.incremental:
         estimator.n_iter_ = 0
     return X, Y, sample_weight, validation
@@ -315,10 +328,10 @@ class StoppingRule:
             self.best_score = score
             self.best_params[...] = params
 
-    def publish(self, estimator):
-        """Set scikit-learn's ``best_loss_`` and ``best_validation_score_``."""
-        estimator.best_loss_ = self.best_loss
-        estimator.best_validation_score_ = self.best_score
+    @property
+    def best(self):
+        """scikit-learn's ``best_loss_`` and ``best_validation_score_``."""
+        return self.best_loss, self.best_score
 
 
 def reset_records(estimator, validated):
@@ -326,31 +339,7 @@ def reset_records(estimator, validated):
     estimator.validation_scores_ = [] if validated else None
     estimator.validation_loss_curve_ = [] if validated else None
     estimator._stopping.reset(validated)
-    estimator._stopping.publish(estimator)
-
-
-def start_records(estimator, validation, given_validation_set):
-    """Make the records of the epochs fit this call's validation set.
-
-    A first pass started them for ``early_stopping`` only; a warm-started
-    fit may add or drop a validation set, or bring a new ``X_val``.
-    """
-    validated_before = estimator.validation_scores_ is not None
-    if validation is not None and not validated_before:
-        reset_records(estimator, validated=True)
-        # NaN for the epochs without one keeps every curve aligned with
-        # loss_curve_, epoch for epoch.
-        n_epochs = len(estimator.loss_curve_)
-        estimator.validation_scores_ += [np.nan] * n_epochs
-        estimator.validation_loss_curve_ += [np.nan] * n_epochs
-    elif validation is None and validated_before:
-        reset_records(estimator, validated=False)
-    elif given_validation_set:
-        # A new X_val is a new yardstick: scores on an earlier set do not
-        # compete with it (warm start); scikit-learn's split is the same
-        # every fit with an int random_state, so early stopping carries on.
-        estimator._stopping.reset(validated=True)
-        estimator._stopping.publish(estimator)
+    estimator.best_loss_, estimator.best_validation_score_ = estimator._stopping.best
 
 
 def validation_loss_and_score(estimator, validation, scorer):

@@ -523,10 +523,8 @@ def _checked_weights(estimator, layer_units, dtype, kind):
             )
         views = network.coefs + network.intercepts
         given = [*estimator.coefs_, *estimator.intercepts_]
-        if len(views) == len(given) and all(
-            view is value for view, value in zip(views, given, strict=True)
-        ):
-            return None
+        if len(views) == len(given) and list(map(id, views)) == list(map(id, given)):
+            return None  # the buffer's own views: nothing was assigned
     elif network is not None or kind is FIT and not estimator.warm_start:
         return None  # a fresh fit
     assigned = [name in estimator.__dict__ for name in ("coefs_", "intercepts_")]

@@ -2,6 +2,7 @@
 
 import ast
 import pathlib
+import re
 import sys
 import warnings
 
@@ -40,6 +41,23 @@ def test_core_imports_numpy_only(path):
             f"core/{path.name} imports {module}: core imports NumPy and the "
             "standard library only"
         )
+
+
+def test_the_test_layout_names_every_module():
+    # tests/README.md maps each module to its test files; a new module needs
+    # a row, and a row must name files that exist.
+    readme = (PACKAGE.parent / "tests" / "README.md").read_text()
+    rows = re.findall(r"^\| (`.*`) \| (`.*`) \|$", readme, re.MULTILINE)
+    listed = {m for modules, _ in rows for m in re.findall(r"`([^`]+)`", modules)}
+    modules = {
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if path.name != "__init__.py"
+    }
+    assert listed == modules, (sorted(modules - listed), sorted(listed - modules))
+    for _, files in rows:
+        for name in re.findall(r"`([^`]+)`", files):
+            assert (PACKAGE.parent / "tests" / name).is_file(), name
 
 
 @pytest.mark.parametrize("name", INTEGRATIONS)

@@ -79,7 +79,8 @@ class Batches:
     ----------
     arrays : list of (array, sparse matrix or None)
         Arrays with ``n_samples`` rows each (``X``, ``Y``, sample weights),
-        batched together; a None stays None in every batch. The arrays may
+        batched together; a None (not the first) stays None in every batch.
+        The arrays may
         be of any namespace of :mod:`skbackprop.core.arrays`, all on one
         device; the order is drawn on the host all the same, so a random
         state gives the same batches everywhere.
@@ -102,28 +103,25 @@ class Batches:
 
     def __init__(self, arrays, batch_size, random_state):
         self.arrays = arrays
-        self.n_samples = next(a for a in arrays if a is not None).shape[0]
+        self.n_samples = arrays[0].shape[0]  # the first array is never None
         self.batch_size = batch_size
         self.random_state = random_state
         self._order = np.arange(self.n_samples)
-        if random_state is not None:
-            # Shuffled rows are gathered into these, reused every batch;
-            # sparse rows are copied by indexing (no out= there).
-            is_dense = [
-                isinstance(a, np.ndarray) or (a is not None and not is_sparse(a))
-                for a in arrays
-            ]
-            dense = [a for a, flag in zip(arrays, is_dense, strict=True) if flag]
-            self._xp = array_namespace(dense[0]) if dense else None
-            self._device = None if self._xp is None else self._xp.device(dense[0])
-            self._buffers = [
-                self._buffer(a, batch_size) if flag else None
-                for a, flag in zip(arrays, is_dense, strict=True)
-            ]
-
-    def _buffer(self, array, batch_size):
-        shape = (batch_size, *array.shape[1:])
-        return self._xp.empty(shape, dtype=array.dtype, device=self._device)
+        if random_state is None:
+            return
+        # Shuffled rows are gathered into these, reused every batch; sparse
+        # rows are copied by indexing (no out= there), and None stays None.
+        self._xp = self._device = None
+        self._buffers = []
+        for array in arrays:
+            buffer = None
+            if array is not None and not is_sparse(array):
+                if self._xp is None:
+                    self._xp = array_namespace(array)
+                    self._device = self._xp.device(array)
+                shape = (batch_size, *array.shape[1:])
+                buffer = self._xp.empty(shape, dtype=array.dtype, device=self._device)
+            self._buffers.append(buffer)
 
     def epoch(self):
         """Yield the batches of one epoch.

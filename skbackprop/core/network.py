@@ -456,8 +456,9 @@ class Network:
                 self.layer_units[1:-1], self.hidden_activations, strict=True
             )
         ]
-        self._masks = [None] * (self.n_layers - 2)
-        self._undropped = [None] * (self.n_layers - 2)  # allocated on first use
+        n_hidden = len(self.layer_units) - 2
+        self._masks = [None] * n_hidden
+        self._undropped = [None] * n_hidden  # allocated on first use
         self._ones = self.xp.ones(
             n_samples, dtype=self.xp.float_dtype(self.dtype), device=self.device
         )
@@ -485,7 +486,7 @@ class Network:
         n = X.shape[0]
         self._ensure_buffers(n)
         A = [X] + [buffer[:n, :] for buffer in self._activations]
-        last = self.n_layers - 2
+        last = len(self.layer_units) - 2
         xp = self.xp
         for l in range(last + 1):
             # X, the input of layer 0, may be a sparse matrix (no out= there).
@@ -582,7 +583,7 @@ class Network:
         if weight_total is None:
             weight_total = n if sample_weight is None else float(xp.sum(sample_weight))
         W, dW, db = self.coefs, self.coef_grads, self.intercept_grads
-        last = self.n_layers - 2
+        last = len(self.layer_units) - 2
 
         if dropout_masks is None and self.dropout_rates and random_state is not None:
             dropout_masks = self.draw_dropout_masks(n, self.dropout_rates, random_state)
