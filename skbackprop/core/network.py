@@ -30,6 +30,8 @@ views into it, and the gradient has the same layout. An optimizer can
 therefore update every parameter with a few vectorised operations.
 """
 
+from copy import deepcopy
+
 import numpy as np
 
 from skbackprop.core.activations import get_activation
@@ -37,7 +39,7 @@ from skbackprop.core.arrays import (
     NUMPY,
     array_namespace,
     operations_for,
-    operations_for_name,
+    operations_for_library,
 )
 from skbackprop.core.losses import get_loss
 
@@ -325,18 +327,71 @@ class Network:
             state.pop(name, None)
         state["_batch_capacity"] = 0
         # A dtype's name ('<f8') is a plain string: safe loaders such as
-        # skops need not trust numpy.dtype objects. So is a namespace's.
+        # skops need not trust numpy.dtype objects. The library is saved by
+        # its key in core.arrays.LIBRARIES, never by a module's name.
         state["dtype"] = self.dtype.str
         if "xp" in state:
             state["xp"] = self.xp.name
         return state
 
     def __setstate__(self, state):
+        state = dict(state)
+        if "xp" in state:
+            # Looked up in the fixed table, which refuses any other name
+            # before anything is imported: a file names no module to import.
+            state["xp"] = operations_for_library(state["xp"])
         self.__dict__.update(state)
         self.dtype = np.dtype(self.dtype)
-        if "xp" in state:
-            self.xp = operations_for_name(state["xp"])
         self._make_views()
+
+    def to(self, namespace=None, device=None):
+        """A copy of the network whose arrays are in ``namespace``, on ``device``.
+
+        The copy has the same layers, activations, loss, dtype, dropout
+        rates, parameters and gradient, and shares no memory with this
+        network; its work buffers are allocated by its first batch.
+
+        Parameters
+        ----------
+        namespace : module, default=None
+            The Array API namespace of the copy (see :class:`Network`); None
+            is NumPy.
+        device : object, default=None
+            The namespace's device (None: its default).
+
+        Returns
+        -------
+        network : Network
+            The copy.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skbackprop.core import Network
+        >>> net = Network([2, 3, 1], ["relu"], "squared_error")
+        >>> net.initialize(np.random.RandomState(0), "relu")
+        >>> copy = net.to(np)
+        >>> bool(np.array_equal(copy.params, net.params))
+        True
+        >>> np.shares_memory(copy.params, net.params)
+        False
+        """
+        state = self.__getstate__()  # parameters and settings, no work buffers
+        params, grads = state.pop("params"), state.pop("grads")
+        state.pop("xp", None)
+        state.pop("device", None)
+        moved = type(self).__new__(type(self))
+        moved.__dict__ = deepcopy(state)
+        moved.dtype = np.dtype(moved.dtype)
+        xp = operations_for(namespace)
+        if xp is not NUMPY:
+            moved.xp, moved.device = xp, device
+        to_host = self.xp.to_host
+        # Through the host, copied there: the copy owns its memory.
+        moved.params = moved.from_host(np.array(to_host(params), copy=True))
+        moved.grads = moved.from_host(np.array(to_host(grads), copy=True))
+        moved._make_views()
+        return moved
 
     def set_hidden_activations(self, hidden_activations):
         """Replace the hidden activations, keeping the parameters.
