@@ -17,6 +17,7 @@ import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.datasets import load_diabetes, load_iris
+from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -302,6 +303,41 @@ def test_skops_pipeline_trusts_ours_and_nothing_else(sio):
     other = make_pipeline(_Doubler(), mlp).fit(X, y)
     with pytest.raises(sio.exceptions.UntrustedTypesFoundException, match="_Doubler"):
         sio.loads(sio.dumps(other), trusted=skops_trusted_types())
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_skops_loads_a_searchs_best_estimator_with_the_list(sio, kind, iris, diabetes):
+    # The persistence guide's cases: the best model of a search (here a
+    # pipeline) loads with our list alone; the search object itself holds
+    # scikit-learn's scorer and splitter, which the list does not cover.
+    X, y = iris if kind == "classifier" else diabetes
+    estimator = (
+        MiniBatchMLPClassifier if kind == "classifier" else MiniBatchMLPRegressor
+    )(hidden_layer_sizes=(5,), max_iter=10, random_state=0)
+    step = type(estimator).__name__.lower()
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(), estimator),
+        {f"{step}__alpha": [1e-4, 1e-2]},
+        cv=3,
+    ).fit(X, y)
+    best = sio.loads(sio.dumps(search.best_estimator_), trusted=skops_trusted_types())
+    assert_array_equal(best.predict(X), search.predict(X))
+
+    data = sio.dumps(search)
+    theirs = sorted(
+        name
+        for name in sio.get_untrusted_types(data=data)
+        if not name.startswith("skbackprop.")
+    )
+    splitter = "StratifiedKFold" if kind == "classifier" else "KFold"
+    assert {name.rpartition(".")[2] for name in theirs} == {
+        splitter,
+        "_PassthroughScorer",
+    }
+    with pytest.raises(sio.exceptions.UntrustedTypesFoundException, match=splitter):
+        sio.loads(data, trusted=skops_trusted_types())
+    loaded = sio.loads(data, trusted=skops_trusted_types() + theirs)
+    assert_array_equal(loaded.predict(X), search.predict(X))
 
 
 def test_skops_loads_a_model_fitted_with_a_scorer_name(sio):
