@@ -167,6 +167,28 @@ def to_host(array):
     return operations_for(compat.array_namespace(array)).to_host(array)
 
 
+def as_data(X):
+    """``X`` as the data of a call, before scikit-learn validates it.
+
+    An array of another library is read as data whatever the dispatch
+    setting: a PyTorch tensor that requires grad gives its values (as
+    ``X.detach()``: training and prediction read them, no gradient flows
+    back to ``X``, and the outputs record no graph), and a complex array is
+    refused as NumPy's is (scikit-learn's own check reads NumPy dtypes
+    only). Anything else is returned as it is, for scikit-learn.
+    """
+    if X is None or isinstance(X, np.ndarray | list) or sp.issparse(X):
+        return X
+    compat = _compat()
+    if compat is None or not compat.is_array_api_obj(X):  # pandas, tuples...
+        return X
+    xp = compat.array_namespace(X)
+    X = operations_for(xp).as_data(X)
+    if xp.isdtype(X.dtype, "complex floating"):
+        raise ValueError(f"Complex data not supported\n{X}\n")  # scikit-learn's words
+    return X
+
+
 def check_placement(estimator, X, method):
     """Raise, as scikit-learn does, if ``X`` is not where the model lives.
 

@@ -356,6 +356,32 @@ def test_lbfgs_runs_on_the_host_and_keeps_the_model_on_the_device():
     assert on_torch.loss_ == pytest.approx(on_host.loss_, rel=1e-7)
 
 
+def test_a_tensor_that_requires_grad_is_read_as_data():
+    """Training and prediction read its values; no gradient flows back to it."""
+    X, y = _data("regression")
+    weights = np.linspace(0.5, 2.0, X.shape[0])
+    Xg, yg, wg = (_torch(a).requires_grad_(True) for a in (X, y, weights))
+    model = MiniBatchMLPRegressor(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+    with config_context(array_api_dispatch=True):
+        from_grad = clone(model).fit(Xg, yg, sample_weight=wg)
+        plain = clone(model).fit(_torch(X), _torch(y), sample_weight=_torch(weights))
+        from_grad.partial_fit(Xg[:40], yg[:40])
+        plain.partial_fit(_torch(X[:40]), _torch(y[:40]))
+        predicted = from_grad.predict(Xg)
+        expected = plain.predict(_torch(X))
+    # The same values through the same calls: the same model, exactly.
+    for mine, theirs in zip(from_grad.coefs_, plain.coefs_, strict=True):
+        assert torch.equal(mine, theirs)
+    assert torch.equal(predicted, expected)
+    # The outputs record no graph, and the inputs are as they were given.
+    assert not predicted.requires_grad and predicted.grad_fn is None
+    assert all(t.requires_grad and t.grad is None for t in (Xg, yg, wg))
+    # With dispatch off the tensor is converted to NumPy, as data too.
+    on_host = clone(model).fit(Xg, yg)
+    assert_array_equal(on_host.coefs_[0], clone(model).fit(X, y).coefs_[0])
+    assert_array_equal(on_host.predict(Xg), on_host.predict(X))
+
+
 # ----------------------------------------------------------------------
 # Moving a model, saving it
 # ----------------------------------------------------------------------

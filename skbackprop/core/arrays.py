@@ -26,8 +26,10 @@ both spellings: ``row_dot(a, b)`` (the dot product of each pair of rows),
 ``gather_rows(a, indices, out)``, ``copyto(dst, src, where=None)``,
 ``matmul_input`` (a product whose left side may be a SciPy sparse ``X``),
 ``scalar_type(dtype)`` (the scalar that keeps arithmetic in ``dtype``),
-``float_dtype(numpy_dtype)``, ``device(a)`` and ``to_host(a)`` (the values
-as a NumPy array, which may share memory with ``a``).
+``float_dtype(numpy_dtype)``, ``device(a)``, ``to_host(a)`` (the values
+as a NumPy array, which may share memory with ``a``) and ``as_data(a)``
+(the values without autograd history: a PyTorch tensor that requires grad
+is read as data).
 """
 
 import functools
@@ -80,6 +82,10 @@ def _numpy_matmul(a, b, out):
     # scipy.sparse inputs (first layer only) have no out= argument.
     out[...] = a @ b
     return out
+
+
+def _same(array):
+    return array
 
 
 def _numpy_gather_rows(a, indices, out):
@@ -150,6 +156,7 @@ NUMPY = SimpleNamespace(
     gather_rows=_numpy_gather_rows,
     finfo=np.finfo,
     to_host=np.asarray,
+    as_data=_same,
 )
 
 
@@ -185,6 +192,13 @@ class _Library(NamedTuple):
     modules: tuple  # the namespace modules to import on loading, the first found
     writes_out: frozenset  # operations whose own out= writes the result into out
     to_host: object  # to_host(namespace, array): the values as a NumPy array
+    as_data: object = None  # as_data(array): its values, without autograd history
+
+
+def _torch_as_data(array):
+    # A tensor that records gradients is read as data: its values, with no
+    # graph for a gradient to flow back through (and none to refuse out=).
+    return array.detach() if array.requires_grad else array
 
 
 def _strict_to_host(namespace, array):
@@ -210,10 +224,11 @@ def _any_to_host(namespace, array):
 #: :class:`~skbackprop.core.Network` gives its library: the modules whose
 #: namespace serves it (a loaded network imports the first one found, and
 #: no other module), the operations whose own ``out=`` argument writes the
-#: result into ``out`` (the others compute a result and assign it), and how
-#: an array comes to the host. A fixed table, read and never probed: a
-#: library outside it still trains (every result assigned into ``out``),
-#: and a network on it is moved to NumPy
+#: result into ``out`` (the others compute a result and assign it), how an
+#: array comes to the host, and how it is read as data (a PyTorch tensor
+#: that requires grad gives its values, detached). A fixed table, read and
+#: never probed: a library outside it still trains (every result assigned
+#: into ``out``), and a network on it is moved to NumPy
 #: (:func:`skbackprop.move_to`) before it is saved.
 LIBRARIES = MappingProxyType(
     {
@@ -229,6 +244,7 @@ LIBRARIES = MappingProxyType(
             ("array_api_compat.torch", "sklearn.externals.array_api_compat.torch"),
             _OUT_OPERATIONS - {"sign"},
             _torch_to_host,
+            _torch_as_data,
         ),
         "cupy": _Library(
             ("array_api_compat.cupy", "sklearn.externals.array_api_compat.cupy"),
@@ -258,6 +274,9 @@ class _Operations:
         known = LIBRARIES.get(library)
         writes_out = known.writes_out if known is not None else frozenset()
         self._to_host = known.to_host if known is not None else _any_to_host
+        self.as_data = (
+            _same if known is None or known.as_data is None else known.as_data
+        )
         self.zeros_like = xp.zeros_like
         self.ones_like = xp.ones_like
         self.concat = xp.concat
