@@ -12,7 +12,11 @@ with ``rtol=1e-9`` after a few epochs, float32 ones with ``rtol=1e-4``.
 """
 
 import copy
+import pathlib
 import pickle
+import subprocess
+import sys
+import textwrap
 import warnings
 
 import numpy as np
@@ -496,6 +500,36 @@ def test_a_device_model_pickles_and_loads_where_it_was():
         )
         loaded.partial_fit(_strict(X), _strict(y))  # resumes in its namespace
     assert type(loaded.coefs_[0]) is type(model.coefs_[0])
+
+
+def test_a_torch_model_loads_in_a_new_process_and_goes_on_there(tmp_path):
+    # The new process meets the network's library first in the pickle (its
+    # key in core.arrays.LIBRARIES), then in scikit-learn's dispatch, whose
+    # array-api-compat may be another copy: both are the same placement.
+    X, y = _data("multiclass")
+    with config_context(array_api_dispatch=True):
+        model = MiniBatchMLPClassifier(max_iter=3, random_state=0).fit(
+            _torch(X), _torch(y)
+        )
+        expected = _host(model.predict_proba(_torch(X)))
+    (tmp_path / "model.pkl").write_bytes(pickle.dumps(model))
+    np.save(tmp_path / "X.npy", X)
+    script = textwrap.dedent(
+        f"""
+        import pickle, numpy as np, torch
+        from sklearn import config_context
+        model = pickle.loads(open({str(tmp_path / "model.pkl")!r}, "rb").read())
+        X = torch.asarray(np.load({str(tmp_path / "X.npy")!r}))
+        with config_context(array_api_dispatch=True):
+            proba = model.predict_proba(X).numpy()
+            model.partial_fit(X, model.predict(X))
+        np.save({str(tmp_path / "proba.npy")!r}, proba)
+        """
+    )
+    root = pathlib.Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=root)
+    # Another process: a tolerance for its kernels.
+    assert_allclose(np.load(tmp_path / "proba.npy"), expected, rtol=1e-12)
 
 
 def test_inspection_of_a_device_model_runs_on_a_numpy_copy():
