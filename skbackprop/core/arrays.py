@@ -192,7 +192,7 @@ class _Library(NamedTuple):
     modules: tuple  # the namespace modules to import on loading, the first found
     writes_out: frozenset  # operations whose own out= writes the result into out
     to_host: object  # to_host(namespace, array): the values as a NumPy array
-    as_data: object = None  # as_data(array): its values, without autograd history
+    as_data: object = _same  # as_data(array): its values, without autograd history
 
 
 def _torch_as_data(array):
@@ -274,9 +274,7 @@ class _Operations:
         known = LIBRARIES.get(library)
         writes_out = known.writes_out if known is not None else frozenset()
         self._to_host = known.to_host if known is not None else _any_to_host
-        self.as_data = (
-            _same if known is None or known.as_data is None else known.as_data
-        )
+        self.as_data = known.as_data if known is not None else _same
         self.zeros_like = xp.zeros_like
         self.ones_like = xp.ones_like
         self.concat = xp.concat
