@@ -41,8 +41,11 @@ def _compat():
     return array_api_compat
 
 
-def array_namespace(array):
-    """The Array API namespace of ``array``, whatever the dispatch setting."""
+def standard_namespace(array):
+    """The Array API namespace of ``array`` (array-api-compat's), whatever the dispatch.
+
+    Not the core's operations for it (:func:`skbackprop.core.arrays.array_namespace`).
+    """
     compat = _compat()
     if compat is None:
         raise ImportError(
@@ -54,7 +57,12 @@ def array_namespace(array):
 
 @dataclass(frozen=True)
 class Placement:
-    """An Array API namespace and device; ``namespace=None`` is NumPy."""
+    """An Array API namespace and device; ``namespace=None`` is NumPy.
+
+    Made by :func:`placement_for`, whose namespace is the core's one for its
+    library, so that two placements of one library and device are equal
+    whichever copy of array-api-compat gave their namespace.
+    """
 
     namespace: object = None
     device: object = None
@@ -82,7 +90,7 @@ class Placement:
             return dtype
         if isinstance(dtype, tuple):
             return tuple(self.float_dtypes(d) for d in dtype)
-        return getattr(self.namespace, np.dtype(dtype).name)
+        return operations_for(self.namespace).float_dtype(dtype)
 
     def host_dtype(self, array_dtype):
         """The NumPy dtype of a floating dtype of this namespace."""
@@ -99,6 +107,14 @@ class Placement:
 
 
 HOST = Placement()
+
+
+def placement_for(namespace, device):
+    """The placement of an Array API namespace's library, on ``device``."""
+    operations = operations_for(namespace)  # the core knows this library from now on
+    if operations is NUMPY:
+        return HOST
+    return Placement(operations.namespace, device)
 
 
 def placement_of(X):
@@ -123,8 +139,7 @@ def placement_of(X):
             "a SciPy sparse matrix (CSR or CSC), on the host. Pass X.to_dense() "
             "to train on its device, or a scipy.sparse matrix to train on the CPU."
         )
-    operations_for(xp)  # the core knows this library's arrays from now on
-    return Placement(xp, device)
+    return placement_for(xp, device)
 
 
 def placement_of_network(network):
@@ -147,9 +162,31 @@ def to_host(array):
     compat = _compat()
     if compat is None or not compat.is_array_api_obj(array):  # pandas, tuples...
         return array
-    from sklearn.utils._array_api import _convert_to_numpy
+    # The core's way to the host for the library (core.arrays.LIBRARIES):
+    # a tensor that requires grad gives its values, as data.
+    return operations_for(compat.array_namespace(array)).to_host(array)
 
-    return _convert_to_numpy(array, array_namespace(array))
+
+def as_data(X):
+    """``X`` as the data of a call, before scikit-learn validates it.
+
+    An array of another library is read as data whatever the dispatch
+    setting: a PyTorch tensor that requires grad gives its values (as
+    ``X.detach()``: training and prediction read them, no gradient flows
+    back to ``X``, and the outputs record no graph), and a complex array is
+    refused as NumPy's is (scikit-learn's own check reads NumPy dtypes
+    only). Anything else is returned as it is, for scikit-learn.
+    """
+    if X is None or isinstance(X, np.ndarray | list) or sp.issparse(X):
+        return X
+    compat = _compat()
+    if compat is None or not compat.is_array_api_obj(X):  # pandas, tuples...
+        return X
+    xp = compat.array_namespace(X)
+    X = operations_for(xp).as_data(X)
+    if xp.isdtype(X.dtype, "complex floating"):
+        raise ValueError(f"Complex data not supported\n{X}\n")  # scikit-learn's words
+    return X
 
 
 def check_placement(estimator, X, method):
@@ -184,7 +221,7 @@ def take_rows(array, indices):
         return None
     if isinstance(array, np.ndarray) or sp.issparse(array):
         return array[indices]
-    xp = array_namespace(array)
+    xp = standard_namespace(array)
     return xp.take(array, xp.asarray(indices, device=array.device), axis=0)
 
 
@@ -192,7 +229,7 @@ def all_finite(array):
     """Whether every entry of an array of any namespace is finite."""
     if isinstance(array, np.ndarray):
         return bool(np.isfinite(array).all())
-    xp = array_namespace(array)
+    xp = standard_namespace(array)
     return bool(xp.all(xp.isfinite(array)))
 
 
@@ -200,7 +237,7 @@ def total(array):
     """The sum of an array of any namespace, as a Python float."""
     if isinstance(array, np.ndarray):
         return float(array.sum())
-    return float(array_namespace(array).sum(array))
+    return float(standard_namespace(array).sum(array))
 
 
 # ----------------------------------------------------------------------
@@ -250,10 +287,9 @@ def move_to(estimator, namespace, device=None):
         return _moved(estimator, HOST)
     # Through array-api-compat's namespace, which takes device= for every
     # library (a library's own asarray may not).
-    xp = array_namespace(namespace.asarray([0.0]))
+    xp = standard_namespace(namespace.asarray([0.0]))
     probe = xp.asarray([0.0], device=device)
-    operations_for(xp)
-    return _moved(estimator, Placement(xp, _compat().device(probe)))
+    return _moved(estimator, placement_for(xp, _compat().device(probe)))
 
 
 def move_to_placement(estimator, converter):
@@ -261,9 +297,8 @@ def move_to_placement(estimator, converter):
     probe = converter(np.zeros(1))
     if isinstance(probe, np.ndarray):
         return _moved(estimator, HOST)
-    xp = array_namespace(probe)
-    operations_for(xp)
-    return _moved(estimator, Placement(xp, _compat().device(probe)))
+    xp = standard_namespace(probe)
+    return _moved(estimator, placement_for(xp, _compat().device(probe)))
 
 
 # What holds the arrays of the network's namespace; everything else of a
@@ -272,8 +307,11 @@ _ARRAY_STATE = ("_network", "_optimizer", "_stopping", "coefs_", "intercepts_")
 
 
 def _moved(estimator, placement):
-    def move(array):  # a fresh copy, sharing no memory with the original
-        return placement.put(np.array(to_host(array), copy=True))
+    network = estimator._network
+    moved_network = network.to(placement.namespace, placement.device)
+
+    def move(array):  # as the network moves its own: a copy, sharing no memory
+        return placement.put(np.array(network.xp.to_host(array), copy=True))
 
     moved = copy.copy(estimator)
     state = estimator.__dict__
@@ -282,7 +320,7 @@ def _moved(estimator, placement):
         for name, value in state.items()
         if name not in _ARRAY_STATE
     }
-    moved._network = _moved_network(state["_network"], placement, move)
+    moved._network = moved_network
     if "_stopping" in state:
         rule = copy.copy(state["_stopping"])
         rule.best_params = move(rule.best_params)
@@ -302,20 +340,4 @@ def _moved(estimator, placement):
             setattr(optimizer, name, None if value is None else move(value))
         moved._optimizer = optimizer
     moved._adopt_weights(None)
-    return moved
-
-
-def _moved_network(network, placement, move):
-    state = network.__getstate__()  # parameters only, no work buffers
-    params, grads = state.pop("params"), state.pop("grads")
-    state.pop("xp", None)  # the class's NumPy, unless set below
-    state.pop("device", None)
-    moved = copy.copy(network)
-    moved.__dict__ = copy.deepcopy(state)
-    moved.params, moved.grads = move(params), move(grads)
-    if not placement.on_host:
-        moved.xp = operations_for(placement.namespace)
-        moved.device = placement.device
-    moved.dtype = np.dtype(moved.dtype)
-    moved._make_views()
     return moved

@@ -22,7 +22,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skbackprop._array_api import all_finite, check_placement, move_to_placement
+from skbackprop._array_api import (
+    all_finite,
+    as_data,
+    check_placement,
+    move_to_placement,
+)
 from skbackprop._callbacks import CallbackSupportMixin, callback_task
 from skbackprop._inputs import known_rows
 from skbackprop._threads import blas_thread_limit, limited_blas_threads
@@ -386,7 +391,7 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
         dtype = (np.float64, np.float32) if placement.on_host else self._network.dtype
         X = validate_data(
             self,
-            X,
+            as_data(X),
             accept_sparse=["csr", "csc"],
             dtype=placement.float_dtypes(dtype),
             reset=False,

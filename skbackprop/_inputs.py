@@ -1,6 +1,7 @@
 """Small input checks shared by validation, the fast paths and prediction."""
 
 import numpy as np
+import scipy.sparse as sp
 
 
 def as_numeric_array(values):
@@ -13,6 +14,15 @@ def as_numeric_array(values):
     if type(values) is not np.ndarray or values.dtype.kind not in "fiu":
         return None
     return values
+
+
+def check_dense(values, name):
+    """Raise, in scikit-learn's words, if ``values`` (named ``name``) is sparse."""
+    if sp.issparse(values):
+        raise TypeError(
+            f"Sparse data was passed for {name}, but dense data is required. "
+            "Use '.toarray()' to convert to a dense numpy array."
+        )
 
 
 def check_not_all_zero(weights, message):

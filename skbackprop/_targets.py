@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import type_of_target, unique_labels
 
-from skbackprop._inputs import as_numeric_array
+from skbackprop._inputs import as_numeric_array, check_dense
 from skbackprop.core.losses import LOSSES
 
 
@@ -60,6 +60,7 @@ class RegressionTargets:
         return targets, loss
 
     def _check_values(self, y, name):
+        check_dense(y, name)  # scikit-learn's validation lets a sparse y through
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError(
                 f"Some value(s) of {name} are negative, which is not allowed for "

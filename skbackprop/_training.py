@@ -65,9 +65,8 @@ def train_stochastic(estimator, call, task, thread_limits):
     # partial_fit clips batch_size to the chunk without a warning.
     rows = batch_size(estimator, n_samples, warn_if_clipped=not incremental)
     if call.kind is not PARTIAL_FIT or "_optimizer" not in estimator.__dict__:
-        # A new optimizer (a stream's goes on), whose schedule learns the
-        # run's horizon: max_iter epochs of batches (partial_fit: one call
-        # is one epoch).
+        # A new optimizer (a stream's goes on); its schedule's horizon is
+        # max_iter epochs of batches (in partial_fit one call is one epoch).
         optimizer = OPTIMIZERS[estimator.solver].from_params(call.settings.params)
         optimizer.schedule.start(estimator.max_iter * -(-n_samples // rows))
         estimator._optimizer = optimizer
@@ -81,17 +80,9 @@ def train_stochastic(estimator, call, task, thread_limits):
             task.begin_epoch()
         started = time.perf_counter()
         with thread_limits():
-            total = run_epoch(estimator, optimizer, batches, weight_mean)
+            loss = run_epoch(estimator, optimizer, batches, weight_mean)
         seconds = time.perf_counter() - started
-        stop = end_epoch(
-            estimator,
-            optimizer,
-            total / n_samples,
-            n_samples,
-            validation,
-            scorer,
-            seconds,
-        )
+        stop = end_epoch(estimator, optimizer, loss, validation, scorer, seconds)
         # A callback may ask to stop too, after this epoch's bookkeeping.
         if (task is not None and task.end_epoch()) or stop:
             break
@@ -107,7 +98,10 @@ def train_stochastic(estimator, call, task, thread_limits):
 
 
 def run_epoch(estimator, optimizer, batches, weight_mean):
-    """One pass over the batches; returns the sum of the batch losses times rows."""
+    """One pass over the batches; returns the epoch's loss (``loss_``).
+
+    The epoch's loss is the mean of the batch objectives, weighted by rows.
+    """
     network = estimator._network
     total = 0.0
     for X_batch, Y_batch, sw_batch in batches.epoch():
@@ -129,14 +123,14 @@ def run_epoch(estimator, optimizer, batches, weight_mean):
             raise divergence_error(estimator, batch_loss)
         total += batch_loss * n_batch
         optimizer.step(network.params, network.grads)
-    return total
+    estimator.t_ += batches.n_samples
+    return total / batches.n_samples
 
 
-def end_epoch(estimator, optimizer, loss, n_samples, validation, scorer, seconds):
+def end_epoch(estimator, optimizer, loss, validation, scorer, seconds):
     """Record an epoch; return whether training stops at a plateau."""
     estimator.n_iter_ += 1
     estimator.loss_ = loss
-    estimator.t_ += n_samples
     estimator.loss_curve_.append(loss)
     verbose = estimator.verbose
     if verbose == 1:

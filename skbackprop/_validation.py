@@ -29,6 +29,7 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 from skbackprop._array_api import (
     HOST,
     Placement,
+    as_data,
     placement_advice,
     placement_of,
     placement_of_network,
@@ -444,7 +445,7 @@ def validate_x_y(estimator, X, y, dtype, reset):
     """``X`` (CSR if sparse) and ``y`` (1-D if one column), validated."""
     X, y = validate_data(
         estimator,
-        X,
+        as_data(X),
         y,
         accept_sparse=["csr", "csc"],
         multi_output=True,

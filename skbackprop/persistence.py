@@ -29,10 +29,13 @@ def skops_trusted_types():
 
     ``skops.io.load(file, trusted=skops_trusted_types())`` loads a
     :class:`~skbackprop.MiniBatchMLPClassifier` or
-    :class:`~skbackprop.MiniBatchMLPRegressor` saved with ``skops.io.dump``,
-    alone or inside a scikit-learn ``Pipeline`` or search. Any other type
-    that skops does not trust by default (a custom transformer in the same
-    pipeline, say) is still refused.
+    :class:`~skbackprop.MiniBatchMLPRegressor` saved with ``skops.io.dump``:
+    alone, inside a scikit-learn ``Pipeline`` of scikit-learn's own steps,
+    or as a search's ``best_estimator_``. Any other type that skops does not
+    trust by default is still refused: a custom transformer in the same
+    pipeline, or the scorer and cross-validation splitter that a search
+    object holds (trust those by name after reading them, or save
+    ``search.best_estimator_``).
 
     Returns
     -------
@@ -54,9 +57,13 @@ def skops_trusted_types():
     its :class:`~skbackprop.core.Network` (the parameters in one flat array,
     the hidden activations and the loss as small objects) and, for the
     stochastic solvers, its optimizer with its state (momentum velocities or
-    Adam's moments). skops rebuilds each of them from its attributes with
-    ``__setstate__``, which only stores the attributes and remakes the views
-    of the flat parameter array, running no other code.
+    Adam's moments). skops rebuilds each of them from its attributes. The
+    network's ``__setstate__`` stores them, looks the name of its array
+    library up in the fixed table :data:`skbackprop.core.arrays.LIBRARIES`
+    (refusing any other name with a ``ValueError`` before anything is
+    imported) and remakes the views of the flat parameter array; no name
+    read from the file is imported or looked up anywhere else, and no other
+    code runs.
 
     The network saves its floating-point type by name (``'<f8'``), so no
     ``numpy.dtype`` object needs trusting.

@@ -12,7 +12,11 @@ with ``rtol=1e-9`` after a few epochs, float32 ones with ``rtol=1e-4``.
 """
 
 import copy
+import pathlib
 import pickle
+import subprocess
+import sys
+import textwrap
 import warnings
 
 import numpy as np
@@ -356,6 +360,32 @@ def test_lbfgs_runs_on_the_host_and_keeps_the_model_on_the_device():
     assert on_torch.loss_ == pytest.approx(on_host.loss_, rel=1e-7)
 
 
+def test_a_tensor_that_requires_grad_is_read_as_data():
+    """Training and prediction read its values; no gradient flows back to it."""
+    X, y = _data("regression")
+    weights = np.linspace(0.5, 2.0, X.shape[0])
+    Xg, yg, wg = (_torch(a).requires_grad_(True) for a in (X, y, weights))
+    model = MiniBatchMLPRegressor(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+    with config_context(array_api_dispatch=True):
+        from_grad = clone(model).fit(Xg, yg, sample_weight=wg)
+        plain = clone(model).fit(_torch(X), _torch(y), sample_weight=_torch(weights))
+        from_grad.partial_fit(Xg[:40], yg[:40])
+        plain.partial_fit(_torch(X[:40]), _torch(y[:40]))
+        predicted = from_grad.predict(Xg)
+        expected = plain.predict(_torch(X))
+    # The same values through the same calls: the same model, exactly.
+    for mine, theirs in zip(from_grad.coefs_, plain.coefs_, strict=True):
+        assert torch.equal(mine, theirs)
+    assert torch.equal(predicted, expected)
+    # The outputs record no graph, and the inputs are as they were given.
+    assert not predicted.requires_grad and predicted.grad_fn is None
+    assert all(t.requires_grad and t.grad is None for t in (Xg, yg, wg))
+    # With dispatch off the tensor is converted to NumPy, as data too.
+    on_host = clone(model).fit(Xg, yg)
+    assert_array_equal(on_host.coefs_[0], clone(model).fit(X, y).coefs_[0])
+    assert_array_equal(on_host.predict(Xg), on_host.predict(X))
+
+
 # ----------------------------------------------------------------------
 # Moving a model, saving it
 # ----------------------------------------------------------------------
@@ -470,6 +500,36 @@ def test_a_device_model_pickles_and_loads_where_it_was():
         )
         loaded.partial_fit(_strict(X), _strict(y))  # resumes in its namespace
     assert type(loaded.coefs_[0]) is type(model.coefs_[0])
+
+
+def test_a_torch_model_loads_in_a_new_process_and_goes_on_there(tmp_path):
+    # The new process meets the network's library first in the pickle (its
+    # key in core.arrays.LIBRARIES), then in scikit-learn's dispatch, whose
+    # array-api-compat may be another copy: both are the same placement.
+    X, y = _data("multiclass")
+    with config_context(array_api_dispatch=True):
+        model = MiniBatchMLPClassifier(max_iter=3, random_state=0).fit(
+            _torch(X), _torch(y)
+        )
+        expected = _host(model.predict_proba(_torch(X)))
+    (tmp_path / "model.pkl").write_bytes(pickle.dumps(model))
+    np.save(tmp_path / "X.npy", X)
+    script = textwrap.dedent(
+        f"""
+        import pickle, numpy as np, torch
+        from sklearn import config_context
+        model = pickle.loads(open({str(tmp_path / "model.pkl")!r}, "rb").read())
+        X = torch.asarray(np.load({str(tmp_path / "X.npy")!r}))
+        with config_context(array_api_dispatch=True):
+            proba = model.predict_proba(X).numpy()
+            model.partial_fit(X, model.predict(X))
+        np.save({str(tmp_path / "proba.npy")!r}, proba)
+        """
+    )
+    root = pathlib.Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=root)
+    # Another process: a tolerance for its kernels.
+    assert_allclose(np.load(tmp_path / "proba.npy"), expected, rtol=1e-12)
 
 
 def test_inspection_of_a_device_model_runs_on_a_numpy_copy():

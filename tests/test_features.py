@@ -17,6 +17,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor
 from skbackprop.core import ACTIVATIONS
+from skbackprop.core.network import draw_dropout_masks
 from skbackprop.inspection import check_gradients
 
 
@@ -312,7 +313,7 @@ def test_dropout_per_layer_and_masks_only_where_asked():
         hidden_layer_sizes=(4, 4), dropout=[0.0, 0.5], max_iter=2, random_state=0
     ).fit(X, y)
     assert model._network.dropout_rates == [0.0, 0.5]
-    masks = model._network.draw_dropout_masks(7, [0.0, 0.5], np.random.RandomState(0))
+    masks = draw_dropout_masks(model._network, 7, [0.0, 0.5], np.random.RandomState(0))
     assert masks[0] is None and set(np.unique(masks[1])) <= {0.0, 2.0}
 
 

@@ -3,8 +3,12 @@
 import importlib
 import inspect
 import io
+import json
 import pathlib
 import pickle
+import sys
+import zipfile
+from types import SimpleNamespace
 
 import joblib
 import numpy as np
@@ -13,6 +17,7 @@ import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.datasets import load_diabetes, load_iris
+from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -303,6 +308,41 @@ def test_skops_pipeline_trusts_ours_and_nothing_else(sio):
         sio.loads(sio.dumps(other), trusted=skops_trusted_types())
 
 
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_skops_loads_a_searchs_best_estimator_with_the_list(sio, kind, iris, diabetes):
+    # The persistence guide's cases: the best model of a search (here a
+    # pipeline) loads with our list alone; the search object itself holds
+    # scikit-learn's scorer and splitter, which the list does not cover.
+    X, y = iris if kind == "classifier" else diabetes
+    estimator = (
+        MiniBatchMLPClassifier if kind == "classifier" else MiniBatchMLPRegressor
+    )(hidden_layer_sizes=(5,), max_iter=10, random_state=0)
+    step = type(estimator).__name__.lower()
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(), estimator),
+        {f"{step}__alpha": [1e-4, 1e-2]},
+        cv=3,
+    ).fit(X, y)
+    best = sio.loads(sio.dumps(search.best_estimator_), trusted=skops_trusted_types())
+    assert_array_equal(best.predict(X), search.predict(X))
+
+    data = sio.dumps(search)
+    theirs = sorted(
+        name
+        for name in sio.get_untrusted_types(data=data)
+        if not name.startswith("skbackprop.")
+    )
+    splitter = "StratifiedKFold" if kind == "classifier" else "KFold"
+    assert {name.rpartition(".")[2] for name in theirs} == {
+        splitter,
+        "_PassthroughScorer",
+    }
+    with pytest.raises(sio.exceptions.UntrustedTypesFoundException, match=splitter):
+        sio.loads(data, trusted=skops_trusted_types())
+    loaded = sio.loads(data, trusted=skops_trusted_types() + theirs)
+    assert_array_equal(loaded.predict(X), search.predict(X))
+
+
 def test_skops_loads_a_model_fitted_with_a_scorer_name(sio):
     # The scorer is rebuilt from `scoring` when needed, never stored: the
     # file holds no scikit-learn scorer or metric function to trust.
@@ -346,3 +386,125 @@ def test_models_saved_by_version_0_1_0_predict_and_train_on():
     assert clf._targets.class_counts.sum() == counts.sum() + 6
     reg.partial_fit(X[:6], saved["y_reg"][:6])
     assert reg._network.loss.name == "huber"
+
+
+# ----------------------------------------------------------------------
+# A file names no module to import
+# ----------------------------------------------------------------------
+_MARKER_SOURCE = """\
+import pathlib
+
+pathlib.Path({mark!r}).write_text("imported")
+"""
+
+
+@pytest.fixture
+def marking_module(tmp_path, monkeypatch):
+    """A module on ``sys.path`` whose import writes a mark: (its name, the mark)."""
+    name = f"skbackprop_test_marker_{tmp_path.name.replace('-', '_')}"
+    mark = tmp_path / "mark"
+    (tmp_path / f"{name}.py").write_text(_MARKER_SOURCE.format(mark=str(mark)))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield name, mark
+    sys.modules.pop(name, None)
+
+
+def _skops_file_naming(sio, model, module_name, path):
+    """``model`` saved with skops, its network's state edited as an attacker would.
+
+    One key, ``xp``, is added to the network's state in the zip's
+    ``schema.json`` (and its type to ``key_types``), naming ``module_name``.
+    """
+    sio.dump(model, path)
+    with zipfile.ZipFile(path) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    schema = json.loads(files["schema.json"])
+    state = schema["content"]["content"]["_network"]["content"]
+    assert state["__loader__"] == "DictNode"
+    dtype = state["content"]["dtype"]  # a str node to copy
+    state["content"]["xp"] = dtype | {
+        "content": json.dumps(module_name),
+        "__id__": max(_node_ids(schema)) + 1,
+    }
+    state["key_types"]["content"].append(state["key_types"]["content"][0])
+    files["schema.json"] = json.dumps(schema).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _node_ids(node):
+    if isinstance(node, dict):
+        if "__id__" in node:
+            yield node["__id__"]
+        for value in node.values():
+            yield from _node_ids(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _node_ids(value)
+
+
+def _edited_pickle(model, module_name, dump):
+    """``model`` saved by ``dump`` with its network naming ``module_name``."""
+    network = model._network
+    # The network saves its library by name: give it one to save.
+    network.xp = SimpleNamespace(name=module_name)
+    try:
+        buffer = io.BytesIO()
+        dump(model, buffer)
+    finally:
+        del network.xp
+    buffer.seek(0)
+    return buffer
+
+
+def _assert_names_the_table(error):
+    """The load failed with a ValueError that names the table of libraries."""
+    assert error.type is ValueError, error.value
+    message = str(error.value)
+    assert "skbackprop.core.arrays.LIBRARIES" in message
+    assert "numpy, array_api_strict, torch, cupy" in message
+
+
+def test_a_skops_file_naming_a_module_imports_nothing(
+    sio, marking_module, tmp_path, iris
+):
+    name, mark = marking_module
+    X, y = iris
+    model = MiniBatchMLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    path = _skops_file_naming(sio, model.fit(X, y), name, tmp_path / "edited.skops")
+    # The edit is what skops reports: our types, all of them in the list.
+    assert set(sio.get_untrusted_types(file=path)) <= set(skops_trusted_types())
+
+    with pytest.raises(Exception) as error:
+        sio.load(path, trusted=skops_trusted_types())
+    assert not mark.exists(), "loading the file imported the module it names"
+    assert name not in sys.modules
+    _assert_names_the_table(error)
+
+
+@pytest.mark.parametrize(
+    "dump, load",
+    [(pickle.dump, pickle.load), (joblib.dump, joblib.load)],
+    ids=["pickle", "joblib"],
+)
+def test_a_pickle_naming_a_module_imports_nothing(dump, load, marking_module, iris):
+    # A pickle can run code by design; our own loading code adds no way of
+    # its own to import a module a file names.
+    name, mark = marking_module
+    X, y = iris
+    model = MiniBatchMLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    buffer = _edited_pickle(model.fit(X, y), name, dump)
+    with pytest.raises(Exception) as error:
+        load(buffer)
+    assert not mark.exists(), "loading the file imported the module it names"
+    assert name not in sys.modules
+    _assert_names_the_table(error)
+
+
+def test_the_marker_module_leaves_a_mark(marking_module):
+    # The two tests above can fail: importing the module does leave a mark.
+    name, mark = marking_module
+    importlib.import_module(name)
+    assert mark.read_text() == "imported"

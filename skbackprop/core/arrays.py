@@ -8,31 +8,47 @@ a NumPy-only core. For the arrays of any other library that implements the
 `Array API standard <https://data-apis.org/array-api/>`_ (PyTorch tensors
 through array-api-compat, CuPy, array-api-strict), ``xp`` spells the same
 operations with the standard's functions and writes each result into its
-``out`` by assignment, on the arrays' device.
+``out``, on the arrays' device: through the library's own ``out=`` where
+:data:`LIBRARIES` says it has one, else by assignment.
 
 This module is the only place that knows the difference; nothing else in
 the core asks which library it is working with. It imports NumPy only: a
 namespace for another library comes from above (:class:`~skbackprop.core.
 Network`'s ``namespace`` argument, which the estimators take from
 scikit-learn's array API dispatch), or from the array's own
-``__array_namespace__``.
+``__array_namespace__``. The one exception is loading: a saved network
+names its library by a key of :data:`LIBRARIES`, and
+:func:`operations_for_library` imports that entry's module, a name of this
+module's table, never one read from the file.
 
 Beyond the standard's names, ``xp`` has a few of its own, each short in
 both spellings: ``row_dot(a, b)`` (the dot product of each pair of rows),
-``take_rows(a, indices, out)``, ``copyto(dst, src, where=None)``,
+``gather_rows(a, indices, out)``, ``copyto(dst, src, where=None)``,
 ``matmul_input`` (a product whose left side may be a SciPy sparse ``X``),
 ``scalar_type(dtype)`` (the scalar that keeps arithmetic in ``dtype``),
-``float_dtype(numpy_dtype)`` and ``device(a)``.
+``float_dtype(numpy_dtype)``, ``device(a)``, ``to_host(a)`` (the values
+as a NumPy array, which may share memory with ``a``) and ``as_data(a)``
+(the values without autograd history: a PyTorch tensor that requires grad
+is read as data).
 """
 
 import functools
 import importlib
 import operator
-from types import SimpleNamespace
+import reprlib
+from types import MappingProxyType, SimpleNamespace
+from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["NUMPY", "array_namespace", "is_sparse", "operations_for"]
+__all__ = [
+    "LIBRARIES",
+    "NUMPY",
+    "array_namespace",
+    "is_sparse",
+    "operations_for",
+    "operations_for_library",
+]
 
 
 def is_sparse(array):
@@ -68,7 +84,11 @@ def _numpy_matmul(a, b, out):
     return out
 
 
-def _numpy_take_rows(a, indices, out):
+def _same(array):
+    return array
+
+
+def _numpy_gather_rows(a, indices, out):
     # The indices are in range by construction: mode="clip" skips the check.
     return a.take(indices, axis=0, out=out, mode="clip")
 
@@ -133,8 +153,105 @@ NUMPY = SimpleNamespace(
     matmul=np.matmul,
     matmul_input=_numpy_matmul,  # the input layer's X may be sparse
     row_dot=functools.partial(np.einsum, "ij,ij->i"),
-    take_rows=_numpy_take_rows,
+    gather_rows=_numpy_gather_rows,
     finfo=np.finfo,
+    to_host=np.asarray,
+    as_data=_same,
+)
+
+
+# ----------------------------------------------------------------------
+# The libraries the core knows by name
+# ----------------------------------------------------------------------
+#: The core's operations that take ``out=`` (NumPy's names).
+_OUT_OPERATIONS = frozenset(
+    {
+        "abs",
+        "sign",
+        "exp",
+        "expm1",
+        "log",
+        "log1p",
+        "sqrt",
+        "tanh",
+        "add",
+        "subtract",
+        "multiply",
+        "divide",
+        "maximum",
+        "minimum",
+        "clip",
+        "matmul",
+    }
+)
+
+
+class _Library(NamedTuple):
+    """What the core knows of one array library (see :data:`LIBRARIES`)."""
+
+    modules: tuple  # the namespace modules to import on loading, the first found
+    writes_out: frozenset  # operations whose own out= writes the result into out
+    to_host: object  # to_host(namespace, array): the values as a NumPy array
+    as_data: object = _same  # as_data(array): its values, without autograd history
+
+
+def _torch_as_data(array):
+    # A tensor that records gradients is read as data: its values, with no
+    # graph for a gradient to flow back through (and none to refuse out=).
+    return array.detach() if array.requires_grad else array
+
+
+def _strict_to_host(namespace, array):
+    # array-api-strict's arrays may sit on a pretend device; NumPy reads
+    # those of its CPU device only.
+    cpu = namespace.Device("CPU_DEVICE")
+    return np.asarray(namespace.asarray(array, device=cpu))
+
+
+def _torch_to_host(namespace, array):
+    return array.detach().cpu().numpy()
+
+
+def _cupy_to_host(namespace, array):
+    return array.get()
+
+
+def _any_to_host(namespace, array):
+    return np.asarray(array)
+
+
+#: The array libraries the core knows by name, by the name a saved
+#: :class:`~skbackprop.core.Network` gives its library: the modules whose
+#: namespace serves it (a loaded network imports the first one found, and
+#: no other module), the operations whose own ``out=`` argument writes the
+#: result into ``out`` (the others compute a result and assign it), how an
+#: array comes to the host, and how it is read as data (a PyTorch tensor
+#: that requires grad gives its values, detached). A fixed table, read and
+#: never probed: a library outside it still trains (every result assigned
+#: into ``out``), and a network on it is moved to NumPy
+#: (:func:`skbackprop.move_to`) before it is saved.
+LIBRARIES = MappingProxyType(
+    {
+        "numpy": _Library(("numpy",), _OUT_OPERATIONS, _any_to_host),
+        # The standard and nothing more: no out= anywhere.
+        "array_api_strict": _Library(
+            ("array_api_strict",), frozenset(), _strict_to_host
+        ),
+        # PyTorch and CuPy through array-api-compat's namespaces: the
+        # package's, else the copy that scikit-learn 1.7 and later ship.
+        # array-api-compat's torch.sign takes no out=.
+        "torch": _Library(
+            ("array_api_compat.torch", "sklearn.externals.array_api_compat.torch"),
+            _OUT_OPERATIONS - {"sign"},
+            _torch_to_host,
+            _torch_as_data,
+        ),
+        "cupy": _Library(
+            ("array_api_compat.cupy", "sklearn.externals.array_api_compat.cupy"),
+            _OUT_OPERATIONS,
+            _cupy_to_host,
+        ),
+    }
 )
 
 
@@ -146,13 +263,18 @@ class _Operations:
     """The core's operations spelt with an Array API namespace ``xp``.
 
     Results are computed by the standard's functions and written into
-    ``out``: by the library's own ``out=`` where it has one (PyTorch, CuPy),
-    else by assignment (the standard has no ``out=``).
+    ``out``: by the library's own ``out=`` where :data:`LIBRARIES` says it
+    has one (PyTorch, CuPy), else by assignment (the standard has no
+    ``out=``).
     """
 
-    def __init__(self, xp):
+    def __init__(self, xp, library):
         self.namespace = xp
-        self.name = xp.__name__
+        self.name = library
+        known = LIBRARIES.get(library)
+        writes_out = known.writes_out if known is not None else frozenset()
+        self._to_host = known.to_host if known is not None else _any_to_host
+        self.as_data = known.as_data if known is not None else _same
         self.zeros_like = xp.zeros_like
         self.ones_like = xp.ones_like
         self.concat = xp.concat
@@ -162,27 +284,26 @@ class _Operations:
         self.max = xp.max
         self.where = xp.where  # Python scalars allowed (standard 2024.12)
         self._scalars = {}
-        # Many libraries (PyTorch, CuPy) take NumPy's out= beyond the
-        # standard: where a probe shows that a function writes into out,
-        # it does, without a temporary; elsewhere the result is assigned.
-        vector = xp.asarray([0.5, 2.0])
-        square = xp.reshape(xp.asarray([1.0, 2.0, 3.0, 4.0]), (2, 2))
-        for name in ("abs", "sign", "exp", "expm1", "log", "log1p", "sqrt", "tanh"):
-            setattr(self, name, self._writing(getattr(xp, name), (vector,)))
-        self._matmul = self._writing(xp.matmul, (square, square))
-        self._arithmetic = {
-            name: self._writing(getattr(xp, name), (vector, 0.5), (vector, vector))
-            for name in ("add", "subtract", "multiply", "divide")
-        }
-        self._clip = self._writing(xp.clip, (vector, 0.6, None), (vector, None, 1.0))
-        self._extremum = {
-            name: self._writing(getattr(xp, name), (vector, vector))
-            for name in ("maximum", "minimum")
+        self._float_dtypes = {
+            np.dtype(np.float32): xp.float32,
+            np.dtype(np.float64): xp.float64,
         }
 
+        def writing(name):
+            return self._writing(getattr(xp, name), name in writes_out)
+
+        for name in ("abs", "sign", "exp", "expm1", "log", "log1p", "sqrt", "tanh"):
+            setattr(self, name, writing(name))
+        self._matmul = writing("matmul")
+        self._arithmetic = {
+            name: writing(name) for name in ("add", "subtract", "multiply", "divide")
+        }
+        self._clip = writing("clip")
+        self._extremum = {name: writing(name) for name in ("maximum", "minimum")}
+
     def __reduce__(self):
-        # Pickled by the name of its namespace, imported again on loading.
-        return operations_for_name, (self.name,)
+        # Pickled by its library's name, found again in the table on loading.
+        return operations_for_library, (self.name,)
 
     @staticmethod
     def _into(result, out):
@@ -191,21 +312,11 @@ class _Operations:
         out[...] = result
         return out
 
-    def _writing(self, function, *trials):
-        """``function`` with ``out=``: the library's own if it writes there.
-
-        ``trials`` are tuples of arguments to try it on.
-        """
-        xp = self.namespace
-        try:
-            for args in trials:
-                expected = function(*args)
-                out = xp.zeros(expected.shape, dtype=expected.dtype)
-                function(*args, out=out)
-                if not bool(xp.all(out == expected)):
-                    raise TypeError
-        except Exception:  # no out= here: assign the result
-            into = self._into
+    @staticmethod
+    def _writing(function, writes_out):
+        """``function`` with ``out=``: the library's own if ``writes_out``."""
+        if not writes_out:
+            into = _Operations._into
             return lambda *args, out=None: into(function(*args), out)
 
         def writing(*args, out=None):
@@ -289,7 +400,15 @@ class _Operations:
         return array.device
 
     def float_dtype(self, dtype):
-        return getattr(self.namespace, np.dtype(dtype).name)
+        try:
+            return self._float_dtypes[np.dtype(dtype)]
+        except KeyError:
+            raise ValueError(
+                f"The core computes in float32 or float64; got {dtype!r}."
+            ) from None
+
+    def to_host(self, array):
+        return self._to_host(self.namespace, array)
 
     def scalar_type(self, dtype):
         return float  # Python floats take the array's dtype
@@ -318,14 +437,17 @@ class _Operations:
     def row_dot(self, a, b):
         return self.namespace.sum(a * b, axis=1)
 
-    def take_rows(self, a, indices, out):
+    def gather_rows(self, a, indices, out):
         out[...] = self.namespace.take(a, indices, axis=0)
         return out
 
 
-# Operations by array type, and by namespace name (for unpickling).
+# One operations object per library (its first namespace serves every later
+# one: scikit-learn's copy of array-api-compat and the package wrap the same
+# library), found by array type and by the namespace modules given so far.
+_BY_LIBRARY = {"numpy": NUMPY}
 _BY_TYPE = {}
-_BY_NAME = {"numpy": NUMPY}
+_BY_NAMESPACE = {}
 
 
 def operations_for(namespace):
@@ -340,8 +462,9 @@ def operations_for(namespace):
     Returns
     -------
     xp : object
-        The operations; arrays of this namespace's type are known to
-        :func:`array_namespace` from now on.
+        The operations of the namespace's library, the same object for every
+        namespace of one library; arrays of this namespace's type are known
+        to :func:`array_namespace` from now on.
 
     Examples
     --------
@@ -352,44 +475,83 @@ def operations_for(namespace):
     """
     if namespace is None or namespace is np:
         return NUMPY
-    name = namespace.__name__
-    if name in _BY_NAME:
-        return _BY_NAME[name]
+    operations = _BY_NAMESPACE.get(namespace)
+    if operations is not None:
+        return operations
     array_type = type(namespace.empty(0))
     if issubclass(array_type, np.ndarray):  # a wrapper of NumPy
         operations = NUMPY
     else:
-        operations = _BY_TYPE[array_type] = _Operations(namespace)
-    _BY_NAME[name] = operations
+        # The library is the top package of its array type: "torch" for
+        # array-api-compat's torch namespace, "array_api_strict", "cupy".
+        library = array_type.__module__.partition(".")[0]
+        if library == "numpy":  # numpy.array_api (NumPy 1): not NumPy's arrays
+            library = namespace.__name__
+        operations = _BY_LIBRARY.get(library)
+        if operations is None:
+            operations = _BY_LIBRARY[library] = _Operations(namespace, library)
+        _BY_TYPE[array_type] = operations
+    _BY_NAMESPACE[namespace] = operations
     return operations
 
 
-def operations_for_name(name):
-    """The operations of the namespace module named ``name``.
+def operations_for_library(name):
+    """The operations of the library that :data:`LIBRARIES` names ``name``.
 
-    What a pickled network's namespace is loaded by: the module is imported
-    by its name, as pickle imports a class's module.
+    What a saved network's library is loaded by. The name is looked up in
+    the table and nowhere else: a name outside it is refused before
+    anything is imported, and a name in it imports the table's module for
+    it, never a module named by the caller.
 
     Parameters
     ----------
     name : str
-        A module name, e.g. ``"array_api_strict"``.
+        A key of :data:`LIBRARIES`, e.g. ``"array_api_strict"``.
 
     Returns
     -------
     xp : object
-        Its operations (:func:`operations_for`).
+        The library's operations (:func:`operations_for`).
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a key of :data:`LIBRARIES`.
+    ImportError
+        If none of the library's modules can be imported.
 
     Examples
     --------
-    >>> from skbackprop.core.arrays import NUMPY, operations_for_name
-    >>> operations_for_name("numpy") is NUMPY
+    >>> from skbackprop.core.arrays import NUMPY, operations_for_library
+    >>> operations_for_library("numpy") is NUMPY
     True
+    >>> operations_for_library("os")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: 'os' is not an array library of skbackprop.core.arrays.LIBRARIES ...
     """
-    if name not in _BY_NAME:
-        # As pickle itself imports a class's module by name.
-        operations_for(importlib.import_module(name))
-    return _BY_NAME[name]
+    known = LIBRARIES.get(name) if isinstance(name, str) else None
+    if known is None:
+        raise ValueError(
+            f"{reprlib.repr(name)} is not an array library of "
+            f"skbackprop.core.arrays.LIBRARIES ({', '.join(LIBRARIES)}), the "
+            "only libraries a saved network is loaded on; nothing was imported."
+        )
+    operations = _BY_LIBRARY.get(name)
+    if operations is not None:
+        return operations
+    for module in known.modules:
+        try:
+            namespace = importlib.import_module(module)
+        except ImportError:
+            continue
+        return operations_for(namespace)
+    raise ImportError(
+        f"This network was saved on {name}, which is not installed here: "
+        f"loading it needs one of {', '.join(known.modules)}. Install it, or "
+        "load the model where it is and move it to NumPy with "
+        "skbackprop.move_to(model, numpy) before saving it."
+    )
 
 
 def array_namespace(array):

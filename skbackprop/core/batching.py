@@ -155,4 +155,4 @@ class Batches:
             return None
         if buffer is None:  # a sparse matrix, on the host
             return array[idx]
-        return xp.take_rows(array, device_idx, out=buffer[: idx.shape[0], ...])
+        return xp.gather_rows(array, device_idx, out=buffer[: idx.shape[0], ...])

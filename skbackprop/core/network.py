@@ -30,6 +30,8 @@ views into it, and the gradient has the same layout. An optimizer can
 therefore update every parameter with a few vectorised operations.
 """
 
+from copy import deepcopy
+
 import numpy as np
 
 from skbackprop.core.activations import get_activation
@@ -37,7 +39,7 @@ from skbackprop.core.arrays import (
     NUMPY,
     array_namespace,
     operations_for,
-    operations_for_name,
+    operations_for_library,
 )
 from skbackprop.core.initializers import WEIGHT_INITS
 from skbackprop.core.losses import get_loss
@@ -46,6 +48,7 @@ from skbackprop.core.registry import Param
 __all__ = [
     "DROPOUT_RATE",
     "Network",
+    "draw_dropout_masks",
     "forward",
     "parameter_views",
     "trace",
@@ -291,18 +294,71 @@ class Network:
             state.pop(name, None)
         state["_batch_capacity"] = 0
         # A dtype's name ('<f8') is a plain string: safe loaders such as
-        # skops need not trust numpy.dtype objects. So is a namespace's.
+        # skops need not trust numpy.dtype objects. The library is saved by
+        # its key in core.arrays.LIBRARIES, never by a module's name.
         state["dtype"] = self.dtype.str
         if "xp" in state:
             state["xp"] = self.xp.name
         return state
 
     def __setstate__(self, state):
+        state = dict(state)
+        if "xp" in state:
+            # Looked up in the fixed table, which refuses any other name
+            # before anything is imported: a file names no module to import.
+            state["xp"] = operations_for_library(state["xp"])
         self.__dict__.update(state)
         self.dtype = np.dtype(self.dtype)
-        if "xp" in state:
-            self.xp = operations_for_name(state["xp"])
         self._make_views()
+
+    def to(self, namespace=None, device=None):
+        """A copy of the network whose arrays are in ``namespace``, on ``device``.
+
+        The copy has the same layers, activations, loss, dtype, dropout
+        rates, parameters and gradient, and shares no memory with this
+        network; its work buffers are allocated by its first batch.
+
+        Parameters
+        ----------
+        namespace : module, default=None
+            The Array API namespace of the copy (see :class:`Network`); None
+            is NumPy.
+        device : object, default=None
+            The namespace's device (None: its default).
+
+        Returns
+        -------
+        network : Network
+            The copy.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skbackprop.core import Network
+        >>> net = Network([2, 3, 1], ["relu"], "squared_error")
+        >>> net.initialize(np.random.RandomState(0), "relu")
+        >>> copy = net.to(np)
+        >>> bool(np.array_equal(copy.params, net.params))
+        True
+        >>> np.shares_memory(copy.params, net.params)
+        False
+        """
+        state = self.__getstate__()  # parameters and settings, no work buffers
+        params, grads = state.pop("params"), state.pop("grads")
+        state.pop("xp", None)
+        state.pop("device", None)
+        moved = type(self).__new__(type(self))
+        moved.__dict__ = deepcopy(state)
+        moved.dtype = np.dtype(moved.dtype)
+        xp = operations_for(namespace)
+        if xp is not NUMPY:
+            moved.xp, moved.device = xp, device
+        to_host = self.xp.to_host
+        # Through the host, copied there: the copy owns its memory.
+        moved.params = moved.from_host(np.array(to_host(params), copy=True))
+        moved.grads = moved.from_host(np.array(to_host(grads), copy=True))
+        moved._make_views()
+        return moved
 
     def set_hidden_activations(self, hidden_activations):
         """Replace the hidden activations, keeping the parameters.
@@ -401,43 +457,6 @@ class Network:
         xp = self.xp
         return xp.asarray(values, dtype=xp.float_dtype(self.dtype), device=self.device)
 
-    def draw_dropout_masks(self, n_samples, rates, random_state):
-        """Random inverted-dropout masks for one batch.
-
-        A unit of hidden layer ``l`` is kept with probability ``1 - p_l``;
-        kept units are scaled by ``1 / (1 - p_l)`` so that the expected
-        input of the next layer is unchanged and prediction needs no mask.
-
-        Parameters
-        ----------
-        n_samples : int
-            Rows of the batch.
-        rates : sequence of float
-            Dropout rate ``p_l`` in ``[0, 1)`` of each hidden layer.
-        random_state : numpy.random.RandomState
-            Source of randomness; advanced by the draws.
-
-        Returns
-        -------
-        masks : list of (ndarray of shape (n_samples, u_l) or None)
-            One per hidden layer: ``0`` or ``1 / (1 - p_l)`` in the network's
-            dtype, or ``None`` where ``p_l = 0``. Pass it to
-            :meth:`loss_and_gradient` as ``dropout_masks``. Drawn on the host
-            and moved to the network's device, so that a random state gives
-            the same masks on every device.
-        """
-        hidden_units = self.layer_units[1:-1]
-        rates = self._checked_rates(rates)
-        masks = []
-        for units, rate in zip(hidden_units, rates, strict=True):
-            if rate == 0:
-                masks.append(None)
-                continue
-            keep = random_state.random_sample((n_samples, units)) >= rate
-            mask = np.multiply(keep, 1.0 / (1.0 - rate), dtype=self.dtype)
-            masks.append(self.from_host(mask))
-        return masks
-
     def _ensure_buffers(self, n_samples):
         """Allocate activation and delta buffers for batches of ``n_samples``.
 
@@ -473,7 +492,7 @@ class Network:
             The batch.
         dropout_masks : list of (ndarray of shape (n, u_l) or None), default=None
             Inverted-dropout masks of the hidden layers, from
-            :meth:`draw_dropout_masks`; ``None`` (the default) drops nothing.
+            :func:`draw_dropout_masks`; ``None`` (the default) drops nothing.
 
         Returns
         -------
@@ -566,7 +585,7 @@ class Network:
             weights and ``sum(sample_weight)`` with them, as in scikit-learn.
         dropout_masks : list of (ndarray of shape (n, u_l) or None), default=None
             Inverted-dropout masks of the hidden layers, from
-            :meth:`draw_dropout_masks`. Held fixed, they make ``J`` a smooth
+            :func:`draw_dropout_masks`. Held fixed, they make ``J`` a smooth
             function of the parameters, so gradient checks apply.
         random_state : numpy.random.RandomState, default=None
             Where :attr:`dropout_rates` are set and no ``dropout_masks`` are
@@ -586,7 +605,9 @@ class Network:
         last = len(self.layer_units) - 2
 
         if dropout_masks is None and self.dropout_rates and random_state is not None:
-            dropout_masks = self.draw_dropout_masks(n, self.dropout_rates, random_state)
+            dropout_masks = draw_dropout_masks(
+                self, n, self.dropout_rates, random_state
+            )
 
         # Forward pass: A[l+1] = f(A[l] @ W[l] + b[l]); the last layer keeps Z.
         A = self.forward_train(X, dropout_masks)
@@ -693,3 +714,52 @@ def trace(network, X, Y, sample_weight=None, alpha=0.0):
             }
         )
     return loss, layers
+
+
+def draw_dropout_masks(network, n_samples, rates, random_state):
+    """Random inverted-dropout masks for one batch.
+
+    A unit of hidden layer ``l`` is kept with probability ``1 - p_l``;
+    kept units are scaled by ``1 / (1 - p_l)`` so that the expected
+    input of the next layer is unchanged and prediction needs no mask.
+
+    Parameters
+    ----------
+    network : Network
+        The network: its layer sizes, dtype, namespace and device.
+    n_samples : int
+        Rows of the batch.
+    rates : sequence of float
+        Dropout rate ``p_l`` in ``[0, 1)`` of each hidden layer.
+    random_state : numpy.random.RandomState
+        Source of randomness; advanced by the draws.
+
+    Returns
+    -------
+    masks : list of (ndarray of shape (n_samples, u_l) or None)
+        One per hidden layer: ``0`` or ``1 / (1 - p_l)`` in the network's
+        dtype, or ``None`` where ``p_l = 0``. Pass it to
+        :meth:`Network.loss_and_gradient` as ``dropout_masks``. Drawn on
+        the host and moved to the network's device, so that a random state
+        gives the same masks on every device.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.network import Network, draw_dropout_masks
+    >>> net = Network([3, 4, 2, 1], ["relu", "relu"], "squared_error")
+    >>> masks = draw_dropout_masks(net, 5, [0.5, 0.0], np.random.RandomState(0))
+    >>> masks[0].shape, sorted(set(masks[0].ravel().tolist())), masks[1]
+    ((5, 4), [0.0, 2.0], None)
+    """
+    hidden_units = network.layer_units[1:-1]
+    rates = network._checked_rates(rates)
+    masks = []
+    for units, rate in zip(hidden_units, rates, strict=True):
+        if rate == 0:
+            masks.append(None)
+            continue
+        keep = random_state.random_sample((n_samples, units)) >= rate
+        mask = np.multiply(keep, 1.0 / (1.0 - rate), dtype=network.dtype)
+        masks.append(network.from_host(mask))
+    return masks

@@ -23,7 +23,14 @@ from skbackprop.core import (
     get_activation,
     get_loss,
 )
-from skbackprop.core.arrays import NUMPY, array_namespace, operations_for
+from skbackprop.core.arrays import (
+    _OUT_OPERATIONS,
+    LIBRARIES,
+    NUMPY,
+    array_namespace,
+    operations_for,
+    operations_for_library,
+)
 from skbackprop.core.losses import Huber, PinballLoss, log_softmax, softmax
 
 REASON = "needs the [test] extra: pip install -e '.[test]'"
@@ -180,15 +187,93 @@ def test_batches_gather_the_same_rows(namespace):
             assert wh is None and wo is None
 
 
-def test_a_network_pickles_with_its_namespace():
-    network = Network([3, 4, 2], ["relu"], "log_loss", namespace=xps)
+def test_a_network_pickles_with_its_library(namespace):
+    xp, _, to_numpy = namespace
+    network = Network([3, 4, 2], ["relu"], "log_loss", namespace=xp)
     network.initialize(np.random.RandomState(0), "relu")
+    # Saved by its key in the table, not by a module's name.
+    assert network.__getstate__()["xp"] in LIBRARIES
     loaded = pickle.loads(pickle.dumps(network))
     assert loaded.xp is network.xp
     assert isinstance(loaded.coefs[0], type(network.params))
-    assert_allclose(
-        np.asarray(loaded.params), np.asarray(network.params), rtol=0, atol=0
+    assert_allclose(to_numpy(loaded.params), to_numpy(network.params), rtol=0, atol=0)
+
+
+# ----------------------------------------------------------------------
+# The table of libraries
+# ----------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["os", "skbackprop_no_such_module", "", 3, ["numpy"]])
+def test_a_library_outside_the_table_is_refused_before_any_import(name):
+    # A ValueError, not an ImportError: nothing was looked up but the table.
+    with pytest.raises(ValueError, match=r"skbackprop\.core\.arrays\.LIBRARIES"):
+        operations_for_library(name)
+
+
+def test_a_library_of_the_table_loads_its_operations(namespace):
+    xp, _, _ = namespace
+    operations = operations_for(xp)
+    assert operations.name in LIBRARIES
+    assert operations_for_library(operations.name) is operations
+    assert operations_for_library("numpy") is NUMPY
+
+
+def test_every_namespace_of_one_library_shares_its_operations():
+    vendored = pytest.importorskip(
+        "sklearn.externals.array_api_compat.torch",
+        reason="scikit-learn >= 1.7 ships its own array-api-compat",
     )
+    assert operations_for(vendored) is operations_for(torch_namespace)
+    assert operations_for(vendored).name == "torch"
+
+
+@pytest.mark.parametrize("library", ["torch", "array_api_strict"])
+def test_the_table_says_which_functions_write_into_out(library):
+    """The fixed table against the library itself: out= where it says, only there."""
+    xp = torch_namespace if library == "torch" else xps
+    vector, square = (
+        xp.asarray([0.5, 2.0]),
+        xp.reshape(xp.asarray([1.0, 2, 3, 4]), (2, 2)),
+    )
+    arguments = {"matmul": (square, square), "clip": (vector, 0.6, 1.0)}
+    two = ("add", "subtract", "multiply", "divide", "maximum", "minimum")
+    writes = set()
+    for name in sorted(_OUT_OPERATIONS):
+        args = arguments.get(name, (vector, vector) if name in two else (vector,))
+        function = getattr(xp, name)
+        expected = function(*args)
+        out = xp.zeros(expected.shape, dtype=expected.dtype)
+        try:
+            function(*args, out=out)
+        except TypeError:  # no out= argument
+            continue
+        if bool(xp.all(out == expected)):
+            writes.add(name)
+    assert writes == set(LIBRARIES[library].writes_out)
+
+
+def test_network_to_makes_a_copy_that_shares_nothing(namespace):
+    xp, to_array, to_numpy = namespace
+    X, Y = _values((9, 4)), np.eye(3)[np.arange(9) % 3]
+    host = Network([4, 5, 3], ["tanh"], "log_loss", dropout_rates=[0.2])
+    host.initialize(np.random.RandomState(0), "tanh")
+    host.loss_and_gradient(X, Y, random_state=np.random.RandomState(1))
+    other = host.to(xp)
+    assert other.xp is operations_for(xp)
+    assert_allclose(to_numpy(other.params), host.params, rtol=0, atol=0)
+    assert_allclose(to_numpy(other.grads), host.grads, rtol=0, atol=0)
+    assert other.dropout_rates == host.dropout_rates
+    # Its views are of its own buffer, not the original's.
+    other.coefs[0][...] = 0.0
+    assert not np.any(to_numpy(other.params)[: 4 * 5])
+    assert np.all(host.coefs[0] != 0.0)
+    # Back on the host: the same numbers, in memory of its own.
+    back = other.to(None)
+    assert back.xp is NUMPY
+    assert not np.shares_memory(back.params, host.params)
+    back.coefs[0][...] = host.coefs[0]
+    loss = host.loss_and_gradient(X, Y)
+    assert back.loss_and_gradient(X, Y) == loss  # the same NumPy calls
+    assert_allclose(back.grads, host.grads, rtol=0, atol=0)
 
 
 def test_an_unknown_array_type_gets_a_message_that_says_what_to_do():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from skbackprop.core.network import WEIGHT_INITS, Network
+from skbackprop.core.network import WEIGHT_INITS, Network, draw_dropout_masks
 
 DTYPES = [np.float32, np.float64]
 
@@ -41,7 +41,7 @@ def _batch(n_samples, n_features, n_out, seed=1):
 )
 def test_dropout_mask_values_shapes_and_dtype(rates, dtype):
     net = Network([4, 6, 5, 3, 2], ["relu", "silu", "gelu"], "squared_error", dtype)
-    masks = net.draw_dropout_masks(50, rates, np.random.RandomState(0))
+    masks = draw_dropout_masks(net, 50, rates, np.random.RandomState(0))
     assert len(masks) == 3
     for mask, units, rate in zip(masks, [6, 5, 3], rates, strict=True):
         if rate == 0:
@@ -58,27 +58,30 @@ def test_dropout_mask_values_shapes_and_dtype(rates, dtype):
 def test_dropout_masks_are_reproducible():
     net = Network([4, 6, 5, 2], ["relu", "gelu"], "squared_error")
     rates = (0.3, 0.6)
-    first = net.draw_dropout_masks(20, rates, np.random.RandomState(7))
-    again = net.draw_dropout_masks(20, rates, np.random.RandomState(7))
+    first = draw_dropout_masks(net, 20, rates, np.random.RandomState(7))
+    again = draw_dropout_masks(net, 20, rates, np.random.RandomState(7))
     for a, b in zip(first, again, strict=True):
         np.testing.assert_array_equal(a, b)
     # The random state advances: the next batch has other masks.
     rs = np.random.RandomState(7)
-    batch_1 = net.draw_dropout_masks(20, rates, rs)
-    batch_2 = net.draw_dropout_masks(20, rates, rs)
+    batch_1 = draw_dropout_masks(net, 20, rates, rs)
+    batch_2 = draw_dropout_masks(net, 20, rates, rs)
     for a, b, c in zip(first, batch_1, batch_2, strict=True):
         np.testing.assert_array_equal(a, b)
         assert not np.array_equal(b, c)
-    other_seed = net.draw_dropout_masks(20, rates, np.random.RandomState(8))
+    other_seed = draw_dropout_masks(net, 20, rates, np.random.RandomState(8))
     assert not np.array_equal(other_seed[0], first[0])
 
 
 def test_dropout_keep_pattern_does_not_depend_on_dtype():
     # Same seed, same units kept: a float32 fit sees the float64 fit's masks.
     masks = [
-        Network(
-            [3, 40, 30, 1], ["relu", "tanh"], "squared_error", dtype
-        ).draw_dropout_masks(100, (0.4, 0.2), np.random.RandomState(3))
+        draw_dropout_masks(
+            Network([3, 40, 30, 1], ["relu", "tanh"], "squared_error", dtype),
+            100,
+            (0.4, 0.2),
+            np.random.RandomState(3),
+        )
         for dtype in DTYPES
     ]
     for m32, m64 in zip(*masks, strict=True):
@@ -90,7 +93,7 @@ def test_dropout_keep_pattern_does_not_depend_on_dtype():
 def test_dropout_keep_fraction(rate):
     net = Network([3, 50, 40, 1], ["relu", "silu"], "squared_error")
     n_samples = 2000
-    masks = net.draw_dropout_masks(n_samples, (rate, rate), np.random.RandomState(0))
+    masks = draw_dropout_masks(net, n_samples, (rate, rate), np.random.RandomState(0))
     for mask in masks:
         kept = mask != 0
         n = kept.size
@@ -110,9 +113,9 @@ def test_dropout_masks_need_one_rate_per_hidden_layer():
     net = Network([4, 6, 5, 2], ["relu", "relu"], "squared_error")
     for rates in [(0.5,), (0.5, 0.5, 0.5)]:
         with pytest.raises(ValueError):
-            net.draw_dropout_masks(10, rates, np.random.RandomState(0))
+            draw_dropout_masks(net, 10, rates, np.random.RandomState(0))
     no_hidden = Network([4, 2], [], "squared_error")
-    assert no_hidden.draw_dropout_masks(10, (), np.random.RandomState(0)) == []
+    assert draw_dropout_masks(no_hidden, 10, (), np.random.RandomState(0)) == []
 
 
 # -- the masks in the forward and backward passes -------------------------------
@@ -131,7 +134,7 @@ def test_no_mask_equals_no_dropout_bitwise(activations, dtype):
     expected = net.loss_and_gradient(X, Y, **kwargs)
     expected_grads = net.grads.copy()
     expected_outputs = [A.copy() for A in net.forward_train(X)[1:]]
-    zero_rates = net.draw_dropout_masks(12, (0.0, 0.0), np.random.RandomState(0))
+    zero_rates = draw_dropout_masks(net, 12, (0.0, 0.0), np.random.RandomState(0))
     assert zero_rates == [None, None]
     for masks in [None, [None, None], zero_rates]:
         assert net.loss_and_gradient(X, Y, dropout_masks=masks, **kwargs) == expected
@@ -149,7 +152,7 @@ def test_dropout_leaves_no_state_behind(activations):
     net = _random_network([4, 6, 5, 2], activations, "log_loss", seed=2)
     Y = np.eye(2)[(Y[:, 0] > 0).astype(int)]
     fresh = _random_network([4, 6, 5, 2], activations, "log_loss", seed=2)
-    masks = net.draw_dropout_masks(10, (0.5, 0.5), np.random.RandomState(0))
+    masks = draw_dropout_masks(net, 10, (0.5, 0.5), np.random.RandomState(0))
     with_masks = net.loss_and_gradient(X, Y, dropout_masks=masks)
     assert with_masks != fresh.loss_and_gradient(X, Y)
     assert net.loss_and_gradient(X, Y) == fresh.loss_and_gradient(X, Y)
@@ -165,7 +168,7 @@ def test_dropout_leaves_no_state_behind(activations):
 def test_forward_train_applies_the_masks(activations):
     X, _ = _batch(15, 4, 3)
     net = _random_network([4, 6, 5, 3], activations, "squared_error", seed=4)
-    masks = net.draw_dropout_masks(15, (0.5, 0.3), np.random.RandomState(1))
+    masks = draw_dropout_masks(net, 15, (0.5, 0.3), np.random.RandomState(1))
     outputs = net.forward_train(X, dropout_masks=masks)
     assert outputs[0] is X
     # Reference: A = f(Z) * mask feeds the next layer; Z itself is unmasked.
@@ -184,7 +187,7 @@ def test_forward_train_applies_the_masks(activations):
 def test_units_dropped_for_every_sample_get_no_gradient(alpha):
     X, Y = _batch(9, 4, 2)
     net = _random_network([4, 6, 5, 2], ["gelu", "relu"], "quantile", seed=5)
-    masks = net.draw_dropout_masks(9, (0.2, 0.2), np.random.RandomState(2))
+    masks = draw_dropout_masks(net, 9, (0.2, 0.2), np.random.RandomState(2))
     masks[0][:, 1] = 0.0  # unit 1 of the first hidden layer never fires
     masks[1][:, 3] = 0.0  # nor unit 3 of the second
     net.loss_and_gradient(X, Y, alpha=alpha, dropout_masks=masks)
@@ -215,7 +218,7 @@ def test_dropout_float32_close_to_float64(activations):
     nets[0].params[:] = net32.params  # the same values in both
     results = []
     for net in nets:
-        masks = net.draw_dropout_masks(30, rates, np.random.RandomState(9))
+        masks = draw_dropout_masks(net, 30, rates, np.random.RandomState(9))
         value = net.loss_and_gradient(
             X.astype(net.dtype), Y.astype(net.dtype), alpha=0.2, dropout_masks=masks
         )

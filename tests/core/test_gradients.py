@@ -10,7 +10,7 @@ from scipy.special import xlogy
 
 from skbackprop.core import ACTIVATIONS, LOSSES, get_loss
 from skbackprop.core.losses import Huber, PinballLoss
-from skbackprop.core.network import Network
+from skbackprop.core.network import Network, draw_dropout_masks
 
 ACTIVATION_NAMES = sorted(ACTIVATIONS)
 # (loss, number of outputs): every loss with one and three outputs, and
@@ -277,7 +277,7 @@ def _check_gradient(
     net = Network(layer_units, activations, loss)
     masks = None
     if dropout_rates is not None:
-        masks = net.draw_dropout_masks(N_SAMPLES, dropout_rates, rng)
+        masks = draw_dropout_masks(net, N_SAMPLES, dropout_rates, rng)
     _set_random_params(net, X, Y, rng, masks)
     sample_weight = _sample_weight(rng) if use_weights else None
     kwargs = dict(sample_weight=sample_weight, alpha=alpha, weight_total=total)

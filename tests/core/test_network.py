@@ -13,7 +13,12 @@ from sklearn.utils import gen_batches, shuffle
 import skbackprop.core
 from skbackprop.core import ACTIVATIONS, LOSSES
 from skbackprop.core.batching import batch_slices, shuffle_in_place
-from skbackprop.core.network import Network, forward, parameter_views
+from skbackprop.core.network import (
+    Network,
+    draw_dropout_masks,
+    forward,
+    parameter_views,
+)
 
 ACTIVATION_NAMES = sorted(ACTIVATIONS)
 LOSS_NAMES = sorted(LOSSES)
@@ -311,7 +316,7 @@ def test_network_pickles_without_its_buffers(dropout):
     Y = _targets("log_loss", 500, 2, rng)
     masks = None
     if dropout:
-        masks = net.draw_dropout_masks(500, (0.5, 0.2), np.random.RandomState(0))
+        masks = draw_dropout_masks(net, 500, (0.5, 0.2), np.random.RandomState(0))
     net.loss_and_gradient(X, Y, alpha=0.1, dropout_masks=masks)
 
     state = net.__getstate__()
@@ -380,7 +385,7 @@ def test_batches_of_varying_size_with_dropout_match_a_fresh_network(sizes, activ
         rows = np.roll(np.arange(n_max), 3 * i)[:n]
         # Every other batch without dropout, or with it on one layer only.
         rates = [(0.5, 0.3), (0.0, 0.0), (0.0, 0.4)][i % 3]
-        masks = net.draw_dropout_masks(n, rates, mask_rs)
+        masks = draw_dropout_masks(net, n, rates, mask_rs)
         value = net.loss_and_gradient(X[rows], Y[rows], alpha=0.05, dropout_masks=masks)
         fresh = network()
         expected = fresh.loss_and_gradient(
