@@ -246,8 +246,9 @@ def total(array):
 def move_to(estimator, namespace, device=None):
     """A copy of a fitted estimator whose arrays are in ``namespace``, on ``device``.
 
-    Use it to bring a model trained on a GPU back to NumPy (for ONNX, skops
-    or a machine without the GPU), or to send a NumPy model to a device.
+    Use it to bring a model trained on another array library or device back
+    to NumPy (for ONNX, skops or a machine without that device), or to send
+    a NumPy model to a device.
     The copy shares no memory and no state with the original.
 
     Parameters
