@@ -327,18 +327,6 @@ def _moved(estimator, placement):
         rule.best_params = move(rule.best_params)
         moved._stopping = rule
     if "_optimizer" in state:
-        original = state["_optimizer"]
-        arrays = {name: getattr(original, name) for name in original.state_names}
-        optimizer = copy.copy(original)
-        optimizer.__dict__ = copy.deepcopy(
-            {
-                name: value
-                for name, value in vars(original).items()
-                if name not in arrays and name != "_scratch"  # scratch: not state
-            }
-        )
-        for name, value in arrays.items():
-            setattr(optimizer, name, None if value is None else move(value))
-        moved._optimizer = optimizer
+        moved._optimizer = state["_optimizer"].to(move)
     moved._adopt_weights(None)
     return moved

@@ -14,6 +14,8 @@ estimators' ``solver`` parameter names it. Its step size comes from a
 every optimizer.
 """
 
+import copy
+
 import numpy as np
 
 from skbackprop.core.arrays import array_namespace
@@ -183,6 +185,31 @@ class Optimizer(Registered):
             ]
             self._scratch = scratch
         return scratch
+
+    def to(self, move):
+        """A copy whose state vectors are moved by ``move``; it shares no state.
+
+        Parameters
+        ----------
+        move : callable
+            Takes a state vector and returns its copy in another array
+            library or on another device (sharing no memory with it), as
+            :meth:`Network.to <skbackprop.core.Network.to>` moves the
+            parameters.
+
+        Returns
+        -------
+        optimizer : Optimizer
+            The copy: its schedule and step count are copies, its state
+            vectors moved, and its scratch space is made by its first step.
+        """
+        state = self.__getstate__()
+        vectors = {name: state.pop(name) for name in self.state_names}
+        moved = type(self).__new__(type(self))
+        moved.__dict__ = copy.deepcopy(state)
+        for name, value in vectors.items():
+            setattr(moved, name, None if value is None else move(value))
+        return moved
 
     def __getstate__(self):
         # Scratch space is not state: a pickle need not carry it.
