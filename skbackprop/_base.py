@@ -231,6 +231,11 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
         if "_network" in self.__dict__ and "_stopping" not in self.__dict__:
             # Saved before the stopping rule was an object of its own.
             self._stopping = StoppingRule.from_fitted(self)
+        settings = self.__dict__.get("_settings")
+        if settings is not None and "params" not in vars(settings):
+            # Saved before Settings held the parameters by name: validated
+            # anew on the next training call, and applied to the network.
+            del self._settings
 
     # ------------------------------------------------------------------
     # Training: validate, apply, train

@@ -82,9 +82,7 @@ def train_stochastic(estimator, call, task, thread_limits):
         with thread_limits():
             loss = run_epoch(estimator, optimizer, batches, weight_mean)
         seconds = time.perf_counter() - started
-        stop = end_epoch(estimator, optimizer, loss, validation, scorer, seconds)
-        # A callback may ask to stop too, after this epoch's bookkeeping.
-        if (task is not None and task.end_epoch()) or stop:
+        if end_epoch(estimator, optimizer, loss, validation, scorer, seconds, task):
             break
     else:
         if not incremental:
@@ -127,8 +125,13 @@ def run_epoch(estimator, optimizer, batches, weight_mean):
     return total / batches.n_samples
 
 
-def end_epoch(estimator, optimizer, loss, validation, scorer, seconds):
-    """Record an epoch; return whether training stops at a plateau."""
+def end_epoch(estimator, optimizer, loss, validation, scorer, seconds, task):
+    """Record an epoch; return whether training stops.
+
+    It stops at a plateau that the schedule does not answer, or when a
+    callback asks, after this epoch's records (the callbacks see them before
+    any plateau changes the rate).
+    """
     estimator.n_iter_ += 1
     estimator.loss_ = loss
     estimator.loss_curve_.append(loss)
@@ -153,8 +156,9 @@ def end_epoch(estimator, optimizer, loss, validation, scorer, seconds):
     if verbose >= 2:
         print_epoch_row(estimator, schedule.learning_rate, seconds)
     schedule.epoch_ends(estimator.t_)
+    requested = task is not None and task.end_epoch()
     if rule.no_improvement_count <= estimator.n_iter_no_change:
-        return False
+        return requested
     what = "Validation score" if validation is not None else "Training loss"
     message = (
         f"{what} did not improve more than tol={estimator.tol:f} for "
@@ -167,7 +171,7 @@ def end_epoch(estimator, optimizer, loss, validation, scorer, seconds):
     if verbose:
         print(message + f" Setting learning rate to {schedule.learning_rate:f}")
     rule.no_improvement_count = 0
-    return False
+    return requested
 
 
 def training_data(estimator, call, task):
@@ -183,6 +187,10 @@ def training_data(estimator, call, task):
         )
         if task is not None:
             task.set_data(X, y, sample_weight)
+    if "loss_curve_" not in estimator.__dict__:
+        # A model fitted by L-BFGS, now trained in epochs: its first records.
+        estimator.loss_curve_ = []
+        reset_records(estimator, validated=False)
     # The records of the epochs to come follow this call's validation set: a
     # warm-started fit may add or drop one, or bring a new X_val.
     validated_before = estimator.validation_scores_ is not None
@@ -249,11 +257,6 @@ def split_validation(estimator, X, y, Y, sample_weight, score_weight):
         take_rows(sample_weight, held_out),
     )
     score_weight_val = take_rows(score_weight, held_out)
-    if X_val.shape[0] < 2:
-        raise ValueError(
-            "The validation set is too small. Increase 'validation_fraction' "
-            "or the size of your dataset."
-        )
     validation = ValidationSet(X_val, y_val, Y_val, sw_val, score_weight_val)
     return X_train, y_train, Y_train, sw_train, validation
 
@@ -292,7 +295,11 @@ class StoppingRule:
     def from_fitted(cls, estimator):
         """The rule of a model saved before rules were objects of their own."""
         state = estimator.__dict__
-        rule = cls(state.pop("_best_params", None))
+        network = estimator._network
+        best_params = state.pop("_best_params", None)
+        rule = cls(
+            network.xp.copy(network.params) if best_params is None else best_params
+        )
         rule.best_loss = state.get("best_loss_")
         rule.best_score = state.get("best_validation_score_")
         rule.no_improvement_count = state.pop("_no_improvement_count", 0)

@@ -15,6 +15,7 @@ in three stages, each one place for its rules:
    same checks of the architecture and of assigned weights.
 """
 
+import math
 import operator
 from dataclasses import dataclass
 
@@ -408,6 +409,8 @@ def _validate_data_in_full(
     check_not_all_zero(
         weights, "The sample weights, times the class weights, are all zero."
     )
+    if estimator.early_stopping and validation_data is None:
+        _check_validation_split(estimator, X.shape[0])
     validation = None
     if validation_data is not None:
         validation = _validation_set(
@@ -428,6 +431,15 @@ def _validate_data_in_full(
         assigned_weights=_checked_weights(estimator, layer_units, dtype, kind),
         placement=placement,
     )
+
+
+def _check_validation_split(estimator, n_samples):
+    """The early-stopping split holds out at least 2 rows (before any change)."""
+    if math.ceil(estimator.validation_fraction * n_samples) < 2:
+        raise ValueError(
+            "The validation set is too small. Increase 'validation_fraction' "
+            "or the size of your dataset."
+        )
 
 
 def _check_same_placement(estimator, placement):

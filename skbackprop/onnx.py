@@ -45,8 +45,16 @@ def _output_function(graph, name, Z):
 
     Written by the first registered loss with that output function.
     """
-    loss = next(loss for loss in LOSSES.values() if loss.output_name == name)
-    return loss.output_to_onnx(graph, Z)
+    for loss in LOSSES.values():
+        if loss.output_name == name:
+            try:
+                return loss.output_to_onnx(graph, Z)
+            except NotImplementedError:
+                break
+    raise ValueError(
+        f"Cannot export the output function {name!r} to ONNX: no registered "
+        "loss with it has an output_to_onnx translation."
+    )
 
 
 _ALIASES = {

@@ -299,6 +299,7 @@ def test_generated_parameter_table_lists_every_parameter(tables):
         ("user_guide/drop_in_for_sklearn.rst", "shared"),
         ("installation.rst", "extras"),
         ("installation.rst", "versions"),
+        ("user_guide/beyond_sklearn.rst", "building-blocks"),
     ],
 )
 def test_pages_hold_the_generated_tables(tables, page, table):
@@ -308,7 +309,12 @@ def test_pages_hold_the_generated_tables(tables, page, table):
 
 
 @pytest.mark.parametrize(
-    "page", ["user_guide/drop_in_for_sklearn.rst", "installation.rst"]
+    "page",
+    [
+        "user_guide/drop_in_for_sklearn.rst",
+        "installation.rst",
+        "user_guide/beyond_sklearn.rst",
+    ],
 )
 def test_generated_tables_of_the_pages_are_current(tables, page):
     text = (DOCS / page).read_text()

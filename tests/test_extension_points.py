@@ -221,3 +221,14 @@ def test_the_activation_exports_to_onnx():
     np.testing.assert_allclose(
         np.asarray(probabilities), model.predict_proba(X), rtol=1e-4, atol=1e-5
     )
+
+
+def test_a_registry_is_one_object():
+    from skbackprop.core.registry import Registered, Registry
+
+    first, second = Registry("x", Registered), Registry("x", Registered)
+    assert first == first and not first != first
+    assert first != second and not first == second
+    assert ACTIVATIONS != dict(ACTIVATIONS) and not ACTIVATIONS == dict(ACTIVATIONS)
+    with pytest.raises(ValueError, match="Unknown x 'nothing'"):
+        first.unregister("nothing")

@@ -508,3 +508,24 @@ def test_the_marker_module_leaves_a_mark(marking_module):
     name, mark = marking_module
     importlib.import_module(name)
     assert mark.read_text() == "imported"
+
+
+def test_settings_saved_without_parameters_are_validated_anew(iris):
+    # Settings saved before they held the parameters by name (0.1.0): a
+    # loader that keeps object identity (skops) must not reuse them as
+    # known; they are dropped on loading and the next call validates anew.
+    from skbackprop._validation import Settings
+
+    X, y = iris
+    model = MiniBatchMLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    model.fit(X, y)
+    old = object.__new__(Settings)
+    for name, value in vars(model._settings).items():
+        if name != "params":
+            object.__setattr__(old, name, value)
+    model._settings = old
+    loaded = pickle.loads(pickle.dumps(model))
+    assert "_settings" not in loaded.__dict__
+    loaded.partial_fit(X, y)  # full validation, then the stream goes on
+    assert loaded._settings.params["hidden_layer_sizes"] == (4,)
+    loaded.set_params(warm_start=True).fit(X, y)

@@ -1,5 +1,7 @@
 """skbackprop._training: the epoch loop, the stopping rule, the weight unit."""
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -92,9 +94,32 @@ def test_split_validation_stratifies_the_classifier_and_refuses_a_tiny_set():
     X_train, y_train, _, _, validation = split_validation(model, X, y, Y, None, None)
     assert len(X_train) == 30 and len(validation.y) == 10
     assert validation.y.mean() == pytest.approx(y.mean(), abs=0.1)  # stratified
-    model.validation_fraction = 0.01
+
+
+@pytest.mark.parametrize("warm_start", [False, True])
+def test_a_split_too_small_is_refused_before_the_model_changes(warm_start):
+    X, y = _data(n=40)
+    model = MiniBatchMLPClassifier(hidden_layer_sizes=(3,), max_iter=3).fit(X, y)
+    before = pickle.dumps(model)
+    model.set_params(early_stopping=True, validation_fraction=0.01)
+    model.set_params(warm_start=warm_start, activation="tanh")
     with pytest.raises(ValueError, match="validation set is too small"):
-        split_validation(model, X, y, Y, None, None)
+        model.fit(X, y)
+    model.set_params(early_stopping=False, validation_fraction=0.1)
+    model.set_params(warm_start=False, activation="relu")
+    assert pickle.dumps(model) == before
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_a_model_fitted_by_lbfgs_goes_on_in_epochs(solver):
+    X, y = _data()
+    model = MiniBatchMLPClassifier(hidden_layer_sizes=(3,), solver="lbfgs").fit(X, y)
+    model.set_params(solver=solver).partial_fit(X, y)
+    assert len(model.loss_curve_) == 1 and model.best_loss_ == model.loss_
+    warm = MiniBatchMLPClassifier(hidden_layer_sizes=(3,), solver="lbfgs").fit(X, y)
+    warm.set_params(solver=solver, warm_start=True, early_stopping=True, max_iter=3)
+    warm.fit(X, y)
+    assert len(warm.validation_scores_) == len(warm.loss_curve_) == warm.n_iter_
 
 
 def test_call_kinds_drive_the_epoch_count():

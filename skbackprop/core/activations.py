@@ -81,6 +81,11 @@ class Activation(Registered):
     receives a copy. An instance can be given wherever an activation name is
     accepted by :class:`~skbackprop.core.Network`.
 
+    A registered activation is used through one shared instance of its
+    class (:func:`get_activation`), so it keeps no state between calls. A
+    subclass inherits its parent's :meth:`to_onnx`: override it when ``f``
+    changes, or the export writes the parent's function.
+
     Examples
     --------
     The softsign :math:`f(z) = z / (1 + |z|)`, whose derivative

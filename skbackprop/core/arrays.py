@@ -506,7 +506,8 @@ def operations_for_library(name):
     Parameters
     ----------
     name : str
-        A key of :data:`LIBRARIES`, e.g. ``"array_api_strict"``.
+        A key of :data:`LIBRARIES`, e.g. ``"array_api_strict"``, or one of
+        the modules an entry lists (what skbackprop 0.1.0 saved).
 
     Returns
     -------
@@ -530,6 +531,10 @@ def operations_for_library(name):
     ...
     ValueError: 'os' is not an array library of skbackprop.core.arrays.LIBRARIES ...
     """
+    if isinstance(name, str) and name not in LIBRARIES:
+        # skbackprop 0.1.0 saved the namespace module's name: one of the
+        # table's own modules, mapped back to its key (nothing else is).
+        name = next((k for k, v in LIBRARIES.items() if name in v.modules), name)
     known = LIBRARIES.get(name) if isinstance(name, str) else None
     if known is None:
         raise ValueError(

@@ -307,7 +307,7 @@ class Registry(dict):
         name : str
             A registered name.
         """
-        del self[name]
+        del self[self.lookup(name).name]
 
     def lookup(self, name):
         """The class registered under ``name``, whatever ``name`` is.
@@ -357,5 +357,10 @@ class Registry(dict):
         return f"Registry({self.kind!r}, {list(self)})"
 
     # A registry is one object: compared and hashed by identity, as a module.
-    __eq__ = object.__eq__
+    def __eq__(self, other):
+        return self is other
+
+    def __ne__(self, other):
+        return self is not other
+
     __hash__ = object.__hash__

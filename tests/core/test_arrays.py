@@ -282,3 +282,17 @@ def test_an_unknown_array_type_gets_a_message_that_says_what_to_do():
 
     with pytest.raises(TypeError, match="operations_for"):
         array_namespace(NotAnArray())
+
+
+def test_a_module_name_saved_by_0_1_0_maps_to_its_table_key():
+    # 0.1.0 saved a network's library as its namespace module's name; only
+    # the modules the table itself lists are mapped back to their key.
+    for key, library in LIBRARIES.items():
+        for module in library.modules:
+            try:
+                expected = operations_for_library(key)
+            except ImportError:  # not installed here
+                continue
+            assert operations_for_library(module) is expected
+    with pytest.raises(ValueError, match="not an array library"):
+        operations_for_library("array_api_compat.numpy_but_not_listed")
