@@ -108,6 +108,7 @@ def current_optimizer(estimator, call, batches_per_epoch):
     """
     if call.kind is not PARTIAL_FIT or "_optimizer" not in estimator.__dict__:
         optimizer = OPTIMIZERS[estimator.solver].from_params(call.settings.params)
+        optimizer.n_decayed = estimator._network.n_coefs  # weights, not biases
         optimizer.schedule.start(estimator.max_iter * batches_per_epoch)
         estimator._optimizer = optimizer
     return estimator._optimizer

@@ -29,6 +29,7 @@ __all__ = [
     "Identity",
     "LeakyReLU",
     "Logistic",
+    "Mish",
     "ReLU",
     "SiLU",
     "Softplus",
@@ -647,6 +648,57 @@ class GELU(Activation):
         t = graph.node("Tanh", [graph.scalar_op("Mul", u, self.SQRT_2_OVER_PI)])
         half_z = graph.scalar_op("Mul", Z, 0.5)
         return graph.node("Mul", [half_z, graph.scalar_op("Add", t, 1.0)])
+
+
+@ACTIVATIONS.register
+class Mish(Activation):
+    r"""Mish (Misra, 2019), RealMLP's activation for regression.
+
+    .. math::
+
+        f(z) = z \tanh(\mathrm{softplus}(z)), \qquad
+        f'(z) = \tanh(\mathrm{softplus}(z))
+            + z\,\sigma(z)\,\big(1 - \tanh^2(\mathrm{softplus}(z))\big)
+
+    It dips below zero (minimum near :math:`z = -1.19`), so the network
+    keeps ``Z`` for the derivative. ``torch.nn.Mish`` is the same function.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core.activations import Mish
+    >>> mish = Mish()
+    >>> Z = np.array([[-1.0, 0.0, 1.0]])
+    >>> A = mish.forward(Z.copy())
+    >>> A.round(4)
+    array([[-0.3034,  0.    ,  0.8651]])
+    >>> delta = np.ones_like(A)
+    >>> mish.derivative(A, delta, Z)
+    >>> delta.round(4)
+    array([[0.0592, 0.6   , 1.049 ]])
+    """
+
+    name = "mish"
+    needs_pre_activation = True
+
+    def forward(self, Z):
+        xp = array_namespace(Z)
+        Z *= xp.tanh(xp.logaddexp(0, Z))
+        return Z
+
+    def derivative(self, A, delta, Z=None):
+        xp = array_namespace(Z)
+        t = xp.tanh(xp.logaddexp(0, Z))  # tanh(softplus(z))
+        # t + z sigma(z) (1 - t^2)
+        slope = t * t
+        slope -= 1
+        slope *= sigmoid(Z)
+        slope *= Z
+        delta *= t - slope
+
+    def to_onnx(self, graph, Z):
+        softplus = get_activation("softplus").to_onnx(graph, Z)
+        return graph.node("Mul", [Z, graph.node("Tanh", [softplus])])
 
 
 def get_activation(name):

@@ -135,7 +135,7 @@ def test_invertible_activations_do_not_ask_for_the_pre_activation():
         for name, a in ((name, get_activation(name)) for name in ACTIVATIONS)
         if a.needs_pre_activation
     }
-    assert needs == {"silu", "gelu"}
+    assert needs == {"silu", "gelu", "mish"}
 
 
 def test_gelu_is_close_to_the_exact_gaussian_form():
