@@ -17,7 +17,7 @@ from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor
 from skbackprop.core import SGD, Adam, Network
 from skbackprop.core.activations import Mish
 from skbackprop.core.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
-from skbackprop.core.schedules import Coslog4, Cosine, FlatCosine, LinearWarmup
+from skbackprop.core.schedules import Cosine, Coslog4, FlatCosine, LinearWarmup
 
 torch = pytest.importorskip("torch", reason="needs the [test] extra (torch)")
 
@@ -310,8 +310,11 @@ def test_zero_output_init_starts_at_zero_and_trains():
     X = rng.normal(size=(30, 6))
     y = rng.randint(0, 3, size=30)
     clf = MiniBatchMLPClassifier(
-        hidden_layer_sizes=(16,), weight_init="zero_output", max_iter=30,
-        random_state=0, learning_rate_init=0.01,
+        hidden_layer_sizes=(16,),
+        weight_init="zero_output",
+        max_iter=30,
+        random_state=0,
+        learning_rate_init=0.01,
     )
     with pytest.warns(Warning):
         clf.fit(X, y)
