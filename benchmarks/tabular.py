@@ -378,6 +378,9 @@ def main(argv=None):
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     parser.add_argument("--report", action="store_true", help="only print tables")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--markdown", type=Path, help="also write the tables to this file"
+    )
     args = parser.parse_args(argv)
     models = []
     for model in args.models:
@@ -401,7 +404,13 @@ def main(argv=None):
                         f"({result['fit_cpu_seconds']:.1f} s CPU)",
                         flush=True,
                     )
-    print(report(models, args.datasets, read_results(args.out)))
+    tables = report(models, args.datasets, read_results(args.out))
+    print(tables)
+    if args.markdown:
+        command = "python benchmarks/tabular.py " + " ".join(argv or sys.argv[1:])
+        args.markdown.write_text(
+            f"Tables of `{command}` ({environment()}).\n\n{tables}\n"
+        )
 
 
 if __name__ == "__main__":

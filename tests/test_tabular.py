@@ -204,3 +204,16 @@ def test_array_api_path_with_torch():
     assert isinstance(pred, torch.Tensor)
     numpy_pred = TabularMLPRegressor(**params).fit(X, y).predict(X)
     np.testing.assert_allclose(pred.numpy(), numpy_pred, rtol=1e-4, atol=1e-4)
+
+
+def test_onnx_export_is_refused_clearly_and_the_network_exports():
+    pytest.importorskip("skl2onnx", reason="needs the [onnx] extra")
+    from skbackprop.onnx import to_onnx
+
+    X = np.random.RandomState(0).normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(int)
+    clf = TabularMLPClassifier(hidden_layer_sizes=(4,), max_iter=2).fit(X, y)
+    with pytest.raises(TypeError, match="no ONNX translation"):
+        to_onnx(clf, X[:1].astype(np.float32))
+    onx = to_onnx(clf.mlp_, clf.encoder_.transform(X[:1]))
+    assert onx.graph.output
