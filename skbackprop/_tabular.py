@@ -319,6 +319,17 @@ class _TabularMLP(BaseEstimator):
     """The composite: an encoder, then the inner MLP (a subclass sets which)."""
 
     _inner = None  # the MiniBatchMLP class
+    #: What a training call sets before the network trains.
+    _call_attributes = (
+        "encoder_",
+        "n_features_in_",
+        "feature_names_in_",
+        "_one_column",
+        "target_mean_",
+        "target_scale_",
+        "target_min_",
+        "target_max_",
+    )
 
     @classmethod
     def _inner_param_names(cls):
@@ -377,8 +388,13 @@ class _TabularMLP(BaseEstimator):
                 "in one fit. Set early_stopping=False to train on a stream."
             )
         if first:
-            # A failed first call leaves no half-fitted model behind.
-            encoder, had = self.__dict__.get("encoder_"), "encoder_" in self.__dict__
+            # A failed call leaves the model as it was (fitted or not): the
+            # attributes it sets on the way are put back.
+            kept = {
+                name: self.__dict__[name]
+                for name in self._call_attributes
+                if name in self.__dict__
+            }
             try:
                 Xt = self._encode(X, reset=True, sample_weight=sample_weight)
                 y_fit = self._fit_targets(y, reset=True, sample_weight=sample_weight)
@@ -388,10 +404,9 @@ class _TabularMLP(BaseEstimator):
                 else:
                     mlp.fit(Xt, y_fit, sample_weight=sample_weight, **kwargs)
             except BaseException:
-                for name in ("encoder_", "n_features_in_", "feature_names_in_"):
+                for name in self._call_attributes:
                     self.__dict__.pop(name, None)
-                if had:
-                    self.encoder_ = encoder
+                self.__dict__.update(kept)
                 raise
             self.mlp_ = mlp
         else:

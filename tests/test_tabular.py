@@ -173,6 +173,13 @@ def test_failed_call_leaves_the_fitted_model_as_it_was():
         clf.fit(X.assign(size=np.inf), y)
     np.testing.assert_array_equal(clf.predict_proba(X), before)
     assert clf.n_features_in_ == 4
+    assert list(clf.feature_names_in_) == ["size", "color", "count", "kind"]
+    reg = TabularMLPRegressor(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+    reg.fit(X, signal)
+    mean = reg.target_mean_.copy()
+    with pytest.raises(ValueError):
+        reg.fit(X.iloc[:, :2], signal + 100, sample_weight=-np.ones(120))
+    assert reg.target_mean_ == mean and reg.n_features_in_ == 4
 
 
 def test_recipe_defaults():
