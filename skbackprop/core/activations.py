@@ -681,20 +681,48 @@ class Mish(Activation):
     name = "mish"
     needs_pre_activation = True
 
-    def forward(self, Z):
+    # One exponential serves both: with e = exp(z) and n = e (e + 2),
+    #   tanh(softplus(z)) = n / (n + 2)
+    #   z sigma(z) (1 - tanh^2) = 4 z e (1 + e) / (n + 2)^2
+    # (the textbook form's three transcendental functions cost four times
+    # the layer's matrix products). Past z = 20, tanh(softplus(z)) is 1 to
+    # 1e-17: z is capped there, so that every product stays finite in
+    # float32; below -1e4, e is 0 and so is the slope.
+    _CAP = 20.0
+
+    def _capped(self, Z):
+        """``min(max(z, -1e4), 20)`` and ``e = exp`` of it, new arrays."""
         xp = array_namespace(Z)
-        Z *= xp.tanh(xp.logaddexp(0, Z))
+        capped = xp.clip(Z, -1e4, self._CAP)
+        return capped, xp.exp(capped)
+
+    @staticmethod
+    def _n(e):
+        n = e + 2
+        n *= e  # n = e (e + 2) = (1 + e)^2 - 1, without cancellation
+        return n
+
+    def forward(self, Z):
+        _, e = self._capped(Z)
+        n = self._n(e)
+        e = n + 2
+        n /= e  # tanh(softplus(z)) = n / (n + 2)
+        Z *= n
         return Z
 
     def derivative(self, A, delta, Z=None):
-        xp = array_namespace(Z)
-        t = xp.tanh(xp.logaddexp(0, Z))  # tanh(softplus(z))
-        # t + z sigma(z) (1 - t^2)
-        slope = t * t
-        slope -= 1
-        slope *= sigmoid(Z)
-        slope *= Z
-        delta *= t - slope
+        capped, e = self._capped(Z)
+        slope = e + 1
+        slope *= e  # e (1 + e)
+        n = self._n(e)
+        e = n + 2
+        n /= e  # t
+        slope *= capped
+        slope *= 4
+        slope /= e
+        slope /= e  # 4 z e (1 + e) / (n + 2)^2
+        slope += n
+        delta *= slope
 
     def to_onnx(self, graph, Z):
         softplus = get_activation("softplus").to_onnx(graph, Z)
