@@ -404,7 +404,8 @@ def main(argv=None):
                         f"({result['fit_cpu_seconds']:.1f} s CPU)",
                         flush=True,
                     )
-    tables = report(models, args.datasets, read_results(args.out))
+    results = {k: r for k, r in read_results(args.out).items() if k[2] in args.seeds}
+    tables = report(models, args.datasets, results)
     print(tables)
     if args.markdown:
         command = "python benchmarks/tabular.py " + " ".join(argv or sys.argv[1:])

@@ -335,17 +335,21 @@ class _TabularMLP(BaseEstimator):
     def _inner_param_names(cls):
         return cls._inner._get_param_names()
 
-    def _inner_estimator(self, n_samples):
+    def _inner_params(self, n_samples, partial=False):
+        """The inner estimator's parameters for a call on ``n_samples`` rows."""
         params = {name: getattr(self, name) for name in self._inner_param_names()}
         if isinstance(self.batch_size, numbers.Integral):
             # The recipe's batch of 256 on a table of fewer training rows is
             # the whole of them, without the clipping warning.
-            held_out = self.early_stopping
+            held_out = self.early_stopping and not partial
             rows = n_samples - int(np.ceil(self.validation_fraction * n_samples))
             params["batch_size"] = max(
                 1, min(self.batch_size, rows if held_out else n_samples)
             )
-        return self._inner(**params)
+        return params
+
+    def _inner_estimator(self, n_samples):
+        return self._inner(**self._inner_params(n_samples))
 
     def _encode(self, X, reset, sample_weight=None):
         host_X, back = _on_host(X)
@@ -380,7 +384,10 @@ class _TabularMLP(BaseEstimator):
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 "is None."
             )
-        first = partial is False or not hasattr(self, "mlp_")
+        fitted = hasattr(self, "mlp_")
+        # A new encoder, target scaling and network, unless a stream goes on
+        # or a warm start keeps them (the same encoding of the inputs).
+        first = not fitted or (not partial and not self.warm_start)
         if partial and self.early_stopping:
             raise ValueError(
                 "partial_fit cannot choose the best epoch on a held-out part: "
@@ -411,10 +418,9 @@ class _TabularMLP(BaseEstimator):
             self.mlp_ = mlp
         else:
             Xt = self._encode(X, reset=False)
-            self.mlp_.set_params(
-                **{name: getattr(self, name) for name in self._inner_param_names()}
-            )
-            self.mlp_.partial_fit(
+            self.mlp_.set_params(**self._inner_params(Xt.shape[0], partial))
+            train = self.mlp_.partial_fit if partial else self.mlp_.fit
+            train(
                 Xt,
                 self._fit_targets(y, reset=False, sample_weight=sample_weight),
                 sample_weight=sample_weight,

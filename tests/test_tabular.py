@@ -224,3 +224,18 @@ def test_onnx_export_is_refused_clearly_and_the_network_exports():
         to_onnx(clf, X[:1].astype(np.float32))
     onx = to_onnx(clf.mlp_, clf.encoder_.transform(X[:1]))
     assert onx.graph.output
+
+
+def test_warm_start_keeps_the_encoding_and_the_weights():
+    X, signal = _frame(n=150)
+    reg = TabularMLPRegressor(
+        hidden_layer_sizes=(8,), max_iter=3, random_state=0, warm_start=True
+    )
+    reg.fit(X, signal)
+    encoder, mlp = reg.encoder_, reg.mlp_
+    weights = mlp.coefs_[0].copy()
+    reg.fit(X.iloc[:100], signal[:100])
+    assert reg.encoder_ is encoder and reg.mlp_ is mlp
+    assert not np.array_equal(mlp.coefs_[0], weights)  # trained on from there
+    reg.set_params(warm_start=False).fit(X, signal)
+    assert reg.mlp_ is not mlp
