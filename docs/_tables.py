@@ -339,6 +339,23 @@ def feature_rows():
             readme=True,
         ),
         Row(
+            "Modern training recipe (opt-in)",
+            "`weight_decay` (decoupled, as AdamW), `learning_rate` 'cosine', "
+            "'coslog4', 'flat_cos', 'warmup' with `warmup_fraction` (for 'sgd' "
+            "and 'adam'), `label_smoothing`; all of it by default in "
+            "`TabularMLPClassifier` / `TabularMLPRegressor`",
+            "no",
+            covers=("weight_decay", "warmup_fraction", "label_smoothing"),
+            tests=(
+                "tests/test_recipe_blocks.py::"
+                "test_adam_weight_decay_is_adamw_with_undecayed_biases",
+                "tests/test_recipe_blocks.py::test_cosine_is_torch_cosine_annealing",
+                "tests/test_recipe_blocks.py::"
+                "test_label_smoothing_is_torch_cross_entropy",
+            ),
+            readme=True,
+        ),
+        Row(
             "Early-stopping metric",
             "`scoring`: `None` (accuracy or R²), `'loss'`, a scorer name or a callable",
             f"accuracy or R² only ({issue(24411)})",

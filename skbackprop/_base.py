@@ -175,6 +175,8 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
         weight_init,
         dropout,
         scoring,
+        weight_decay=0.0,
+        warmup_fraction=0.0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -202,6 +204,8 @@ class BaseMiniBatchMLP(CallbackSupportMixin, BaseEstimator, ABC):
         self.weight_init = weight_init
         self.dropout = dropout
         self.scoring = scoring
+        self.weight_decay = weight_decay
+        self.warmup_fraction = warmup_fraction
 
     @abstractmethod
     def _score_raw_output(self, Z, y, sample_weight=None):

@@ -7,7 +7,12 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
 from skbackprop._array_api import placement_of_network, to_host
-from skbackprop._base import BaseMiniBatchMLP, _stochastic_solver, _validation_data
+from skbackprop._base import (
+    BaseMiniBatchMLP,
+    _stochastic_solver,
+    _validation_data,
+    registry_constraints,
+)
 from skbackprop._docstrings import (
     EXTRA_PARAMETERS,
     SHARED_ATTRIBUTES,
@@ -15,7 +20,12 @@ from skbackprop._docstrings import (
 )
 from skbackprop._targets import ClassTargets
 from skbackprop.core.arrays import NUMPY
-from skbackprop.core.losses import log_softmax
+from skbackprop.core.losses import LOSSES, log_softmax
+
+
+def _for_classification(loss):
+    """Whether a registered loss is one the classifier may choose."""
+    return loss.task == "classification"
 
 
 class MiniBatchMLPClassifier(ClassifierMixin, BaseMiniBatchMLP):
@@ -44,6 +54,14 @@ class MiniBatchMLPClassifier(ClassifierMixin, BaseMiniBatchMLP):
         validation scores see only ``sample_weight_val``.
 
     {EXTRA_PARAMETERS}
+
+    label_smoothing : float, default=0.0
+        Label smoothing ``eps`` in [0, 1): the one-hot targets of
+        ``K`` classes become ``y (1 - eps) + eps / K``, as in
+        ``torch.nn.CrossEntropyLoss(label_smoothing=eps)``; binary and
+        multilabel outputs use ``y (1 - eps) + eps / 2``. Only training
+        changes: the classes predicted and ``score`` are as usual, and the
+        training and validation losses are those of the smoothed targets.
 
     Attributes
     ----------
@@ -105,10 +123,16 @@ class MiniBatchMLPClassifier(ClassifierMixin, BaseMiniBatchMLP):
     """
 
     _target_type = ClassTargets
+    # Models pickled before these parameters existed load with their
+    # defaults, which keep scikit-learn's behaviour.
+    label_smoothing = 0.0
+    weight_decay = 0.0
+    warmup_fraction = 0.0
 
     _parameter_constraints: dict = {
         **BaseMiniBatchMLP._parameter_constraints,
         "class_weight": [dict, list, StrOptions({"balanced"}), None],
+        **registry_constraints(LOSSES, where=_for_classification),
     }
 
     def __init__(
@@ -141,8 +165,12 @@ class MiniBatchMLPClassifier(ClassifierMixin, BaseMiniBatchMLP):
         weight_init="glorot_uniform",
         dropout=0.0,
         scoring=None,
+        weight_decay=0.0,
+        warmup_fraction=0.0,
+        label_smoothing=0.0,
     ):
         self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
@@ -170,6 +198,8 @@ class MiniBatchMLPClassifier(ClassifierMixin, BaseMiniBatchMLP):
             weight_init=weight_init,
             dropout=dropout,
             scoring=scoring,
+            weight_decay=weight_decay,
+            warmup_fraction=warmup_fraction,
         )
 
     def _stratify_validation(self, y):

@@ -142,7 +142,19 @@ EXTRA_PARAMETERS = f"""weight_init : str, default='glorot_uniform'
         scikit-learn's choice (``score``: accuracy or R2); 'loss' is minus
         the mean validation loss; any other string is a scikit-learn scorer
         name (e.g. 'neg_log_loss', 'f1_macro') and a callable is a scorer
-        ``scorer(estimator, X, y)``."""
+        ``scorer(estimator, X, y)``.
+
+    weight_decay : float, default=0.0
+        Decoupled weight decay (Loshchilov and Hutter, 2019) of 'sgd' and
+        'adam': before each step the weights, not the biases, are multiplied
+        by ``1 - eta * weight_decay``, ``eta`` the step's scheduled learning
+        rate. With 'adam' it is ``torch.optim.AdamW``. Unlike ``alpha``, it
+        does not pass through Adam's normalisation. Unused by 'lbfgs'.
+
+    warmup_fraction : float, default=0.0
+        The fraction of the run's steps (``max_iter`` epochs of batches)
+        over which the rate of 'cosine', 'coslog4', 'flat_cos' and 'warmup'
+        rises linearly to ``learning_rate_init``, in [0, 1)."""
 
 
 SHARED_ATTRIBUTES = """\

@@ -106,6 +106,10 @@ class MiniBatchMLPRegressor(RegressorMixin, BaseMiniBatchMLP):
     """
 
     _target_type = RegressionTargets
+    # Models pickled before these parameters existed load with their
+    # defaults, which keep scikit-learn's behaviour.
+    weight_decay = 0.0
+    warmup_fraction = 0.0
 
     _parameter_constraints: dict = {
         **BaseMiniBatchMLP._parameter_constraints,
@@ -145,6 +149,8 @@ class MiniBatchMLPRegressor(RegressorMixin, BaseMiniBatchMLP):
         weight_init="glorot_uniform",
         dropout=0.0,
         scoring=None,
+        weight_decay=0.0,
+        warmup_fraction=0.0,
     ):
         self.loss = loss
         self.quantile = quantile
@@ -176,6 +182,8 @@ class MiniBatchMLPRegressor(RegressorMixin, BaseMiniBatchMLP):
             weight_init=weight_init,
             dropout=dropout,
             scoring=scoring,
+            weight_decay=weight_decay,
+            warmup_fraction=warmup_fraction,
         )
 
     def fit(

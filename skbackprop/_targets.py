@@ -193,7 +193,10 @@ class ClassTargets:
                     f"the previous call to fit. Previously got {estimator.classes_!r}, "
                     f"y has {seen!r}."
                 )
-        loss = cls._core_loss(binarizer.y_type_ == "multiclass")
+        multiclass = binarizer.y_type_ == "multiclass"
+        loss = LOSSES["log_loss" if multiclass else "binary_log_loss"].from_params(
+            params
+        )
         return cls(binarizer, counts), loss
 
     def encode(self, y):

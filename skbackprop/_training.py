@@ -68,6 +68,7 @@ def train_stochastic(estimator, call, task, thread_limits):
         # A new optimizer (a stream's goes on); its schedule's horizon is
         # max_iter epochs of batches (in partial_fit one call is one epoch).
         optimizer = OPTIMIZERS[estimator.solver].from_params(call.settings.params)
+        optimizer.n_decayed = estimator._network.n_coefs  # weights, not biases
         optimizer.schedule.start(estimator.max_iter * -(-n_samples // rows))
         estimator._optimizer = optimizer
     optimizer = estimator._optimizer

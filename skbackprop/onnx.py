@@ -461,6 +461,10 @@ def to_onnx(
         If the estimator is not fitted.
     ValueError
         If the number of features does not match the estimator's.
+    TypeError
+        For a :class:`~skbackprop.TabularMLPClassifier` or
+        :class:`~skbackprop.TabularMLPRegressor`, whose input encoding has
+        no ONNX translation (its network, ``mlp_``, has one).
 
     See Also
     --------
@@ -489,6 +493,14 @@ def to_onnx(
     skl2onnx = import_optional("skl2onnx", "onnx")
     data_types = import_optional("skl2onnx.common.data_types", "onnx")
     register_onnx_converters()
+    if hasattr(estimator, "encoder_") and hasattr(estimator, "mlp_"):
+        raise TypeError(
+            f"{type(estimator).__name__} cannot be exported to ONNX: its input "
+            "encoding (robust scaling, smooth clipping, one-hot columns) and "
+            "target scaling have no ONNX translation. Its network can be: "
+            "to_onnx(model.mlp_, model.encoder_.transform(X_sample)), fed the "
+            "encoded rows."
+        )
     check_is_fitted(estimator)
     expected = getattr(estimator, "n_features_in_", None)
     is_double = False

@@ -11,7 +11,13 @@ not, and :func:`skops_trusted_types` lists them, so that they can be trusted
 by name rather than by passing whatever a file reports.
 """
 
-from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor
+from skbackprop import (
+    MiniBatchMLPClassifier,
+    MiniBatchMLPRegressor,
+    TabularEncoder,
+    TabularMLPClassifier,
+    TabularMLPRegressor,
+)
 from skbackprop._integration import fitted_state_types
 from skbackprop.core import (
     ACTIVATIONS,
@@ -87,6 +93,9 @@ def skops_trusted_types():
     ...         print(name)
     skbackprop._classifier.MiniBatchMLPClassifier
     skbackprop._regressor.MiniBatchMLPRegressor
+    skbackprop._tabular.TabularEncoder
+    skbackprop._tabular.TabularMLPClassifier
+    skbackprop._tabular.TabularMLPRegressor
     skbackprop._targets.ClassTargets
     skbackprop._targets.RegressionTargets
     skbackprop._training.StoppingRule
@@ -100,6 +109,9 @@ def skops_trusted_types():
     types = {
         MiniBatchMLPClassifier,
         MiniBatchMLPRegressor,
+        TabularEncoder,
+        TabularMLPClassifier,
+        TabularMLPRegressor,
         Network,
         *fitted_state_types(),
         *(cls for registry in registries for cls in registry.values()),

@@ -646,8 +646,13 @@ def _doctor(text, old, new):
 
 
 DOCTORED = [
-    ("an activation missing", "`gelu` |", "|", "lacks ['gelu']"),
-    ("an activation the code lacks", "`gelu` |", "`gelu`, `mish` |", "names ['mish']"),
+    ("an activation missing", ", `mish` |", " |", "lacks ['mish']"),
+    (
+        "an activation the code lacks",
+        "`mish` |",
+        "`mish`, `swish2` |",
+        "names ['swish2']",
+    ),
     (
         "a solver missing",
         "`adam`, `lbfgs` | `sgd`",

@@ -22,6 +22,9 @@ EXTRA_PARAMETERS = {
         "weight_init": "glorot_uniform",
         "dropout": 0.0,
         "scoring": None,
+        "weight_decay": 0.0,
+        "warmup_fraction": 0.0,
+        "label_smoothing": 0.0,
     },
     MiniBatchMLPRegressor: {
         "quantile": None,
@@ -29,6 +32,8 @@ EXTRA_PARAMETERS = {
         "weight_init": "glorot_uniform",
         "dropout": 0.0,
         "scoring": None,
+        "weight_decay": 0.0,
+        "warmup_fraction": 0.0,
     },
 }
 

@@ -232,7 +232,7 @@ def test_assigned_weights_of_wrong_shape_are_rejected(iris):
         (dict(solver="newton"), "solver"),
         (dict(alpha=-1.0), "alpha"),
         (dict(batch_size=0), "batch_size"),
-        (dict(learning_rate="cosine"), "learning_rate"),
+        (dict(learning_rate="exponential"), "learning_rate"),
         (dict(learning_rate_init=0.0), "learning_rate_init"),
         (dict(max_iter=0), "max_iter"),
         (dict(momentum=1.5), "momentum"),

@@ -21,7 +21,12 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skbackprop import MiniBatchMLPClassifier, MiniBatchMLPRegressor
+from skbackprop import (
+    MiniBatchMLPClassifier,
+    MiniBatchMLPRegressor,
+    TabularMLPClassifier,
+    TabularMLPRegressor,
+)
 from skbackprop.core import ACTIVATIONS, LOSSES, SCHEDULES
 from skbackprop.persistence import skops_trusted_types
 
@@ -242,6 +247,9 @@ def _all_configurations(iris, diabetes):
         model = MiniBatchMLPRegressor(loss=loss, **extra, **small)
         yield model.fit(Xr, np.abs(yr))
     yield MiniBatchMLPRegressor(**small).fit(Xr.astype(np.float32), np.c_[yr, -yr])
+    # The tabular estimators: a composite of an encoder and one of the above.
+    yield TabularMLPClassifier(**small).fit(X, y)
+    yield TabularMLPRegressor(**small).fit(Xr, yr)
 
 
 def test_trusted_types_cover_every_configuration(sio, iris, diabetes):

@@ -18,6 +18,7 @@ __all__ = [
     "LecunNormal",
     "LecunUniform",
     "WeightInit",
+    "ZeroOutput",
     "glorot_uniform_bound",
 ]
 
@@ -56,6 +57,12 @@ def glorot_uniform_bound(fan_in, fan_out, activation):
 class WeightInit(Registered):
     """How one layer's weights and biases are drawn.
 
+    Attributes
+    ----------
+    zero_output : bool
+        Whether the output layer starts at zero (weights and biases), so that
+        the network's first outputs are all 0 (False by default).
+
     Examples
     --------
     >>> import numpy as np
@@ -64,6 +71,8 @@ class WeightInit(Registered):
     >>> W.shape, b
     ((4, 3), None)
     """
+
+    zero_output = False
 
     def draw(self, random_state, fan_in, fan_out, activation):
         """Draw a layer's weights and biases.
@@ -204,3 +213,28 @@ class LecunNormal(_FanIn):
 
     name = "lecun_normal"
     uniform = False
+
+
+@WEIGHT_INITS.register
+class ZeroOutput(LecunNormal):
+    """LeCun-normal hidden layers and a zero output layer (RealMLP's start).
+
+    The hidden weights are ``N(0, 1/m)`` for fan-in ``m`` (RealMLP's
+    ``N(0, 1)`` under its NTK parametrisation, in the standard one), the
+    biases 0, and the output layer's weights and biases 0: the first
+    predictions are the output function of 0 (the mean of standardised
+    targets, uniform probabilities), and the first steps move the output
+    layer only (Holzmueller et al., 2024).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.core import Network
+    >>> net = Network([3, 4, 2], ["selu"], "log_loss")
+    >>> net.initialize(np.random.RandomState(0), "selu", scheme="zero_output")
+    >>> bool(np.any(net.coefs[0])), bool(np.any(net.coefs[1]))
+    (True, False)
+    """
+
+    name = "zero_output"
+    zero_output = True

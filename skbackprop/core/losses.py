@@ -391,14 +391,76 @@ class HalfPoissonDeviance(Loss):
         return xp.sum(y_log_y - Y * Z - Y + mu, axis=1)
 
 
+class _SmoothedLabels(Loss):
+    r"""A classification loss whose targets may be smoothed.
+
+    With label smoothing :math:`\varepsilon`, the targets of ``K`` classes
+    become :math:`y (1 - \varepsilon) + \varepsilon / K` before the loss and
+    its delta are computed; ``K = 2`` for each logistic output (binary and
+    multilabel). The default 0 leaves them as they are.
+
+    Parameters
+    ----------
+    label_smoothing : float, default=0.0
+        :math:`\varepsilon`, in [0, 1).
+    """
+
+    parameters = {"label_smoothing": Param(float, 0, 1, closed="left")}
+    task = "classification"
+
+    def __init__(self, label_smoothing=0.0):
+        self.label_smoothing = label_smoothing
+
+    @classmethod
+    def from_params(cls, params):
+        return cls(label_smoothing=params.get("label_smoothing", 0.0))
+
+    def _classes(self, Y):
+        """``K``, the number of classes one row of ``Y`` chooses among."""
+        raise NotImplementedError
+
+    def smoothed(self, Y):
+        """The targets ``Y`` smoothed (``Y`` itself without smoothing).
+
+        Parameters
+        ----------
+        Y : ndarray of shape (n_samples, n_outputs)
+            One-hot or 0/1 targets.
+
+        Returns
+        -------
+        Y : ndarray of shape (n_samples, n_outputs)
+            A new array when smoothing; ``Y`` itself otherwise.
+        """
+        eps = self.label_smoothing
+        if not eps:
+            return Y
+        return Y * (1.0 - eps) + eps / self._classes(Y)
+
+    def per_sample(self, Z, Y):
+        return self._per_sample(Z, self.smoothed(Y))
+
+    def value_and_delta(self, Z, Y, sample_weight, out):
+        return self._value_and_delta(Z, self.smoothed(Y), sample_weight, out)
+
+    def output_delta(self, Z, Y, out):
+        return super().output_delta(Z, self.smoothed(Y), out)
+
+
 @LOSSES.register
-class SoftmaxCrossEntropy(Loss):
+class SoftmaxCrossEntropy(_SmoothedLabels):
     r"""Categorical cross-entropy with softmax output.
 
     .. math::
 
         \ell(z, y) = -\sum_k y_k \log \mathrm{softmax}(z)_k, \qquad
         \frac{\partial \ell}{\partial z} = \mathrm{softmax}(z) - y
+
+    Parameters
+    ----------
+    label_smoothing : float, default=0.0
+        Targets :math:`y (1 - \varepsilon) + \varepsilon / K` for ``K``
+        classes, as ``torch.nn.CrossEntropyLoss(label_smoothing=...)``.
 
     Examples
     --------
@@ -414,7 +476,6 @@ class SoftmaxCrossEntropy(Loss):
 
     name = "log_loss"
     output_name = "softmax"
-    task = "classification"
 
     @staticmethod
     def output_to_onnx(graph, Z):
@@ -423,10 +484,13 @@ class SoftmaxCrossEntropy(Loss):
     def output(self, Z):
         return softmax(Z, out=Z)
 
-    def per_sample(self, Z, Y):
+    def _classes(self, Y):
+        return Y.shape[1]
+
+    def _per_sample(self, Z, Y):
         return -array_namespace(Z).row_dot(Y, log_softmax(Z))
 
-    def value_and_delta(self, Z, Y, sample_weight, out):
+    def _value_and_delta(self, Z, Y, sample_weight, out):
         # One pass shared by loss and delta, with scikit-learn's softmax ops:
         #   s = z - max(z);  loss = log(sum(e^s)) * sum(y) - y . s
         #   delta = e^s / sum(e^s) - y
@@ -444,7 +508,7 @@ class SoftmaxCrossEntropy(Loss):
 
 
 @LOSSES.register
-class BinaryCrossEntropy(Loss):
+class BinaryCrossEntropy(_SmoothedLabels):
     r"""Binary cross-entropy with logistic output, per output column.
 
     Used for binary classification (one output) and multilabel
@@ -454,6 +518,11 @@ class BinaryCrossEntropy(Loss):
 
         \ell(z, y) = \sum_k \left(\log(1 + e^{z_k}) - y_k z_k\right), \qquad
         \frac{\partial \ell}{\partial z} = \sigma(z) - y
+
+    Parameters
+    ----------
+    label_smoothing : float, default=0.0
+        Targets :math:`y (1 - \varepsilon) + \varepsilon / 2` per output.
 
     Examples
     --------
@@ -469,7 +538,6 @@ class BinaryCrossEntropy(Loss):
 
     name = "binary_log_loss"
     output_name = "logistic"
-    task = "classification"
 
     @staticmethod
     def output_to_onnx(graph, Z):
@@ -478,12 +546,15 @@ class BinaryCrossEntropy(Loss):
     def output(self, Z):
         return sigmoid(Z, out=Z)
 
-    def per_sample(self, Z, Y):
+    def _classes(self, Y):
+        return 2  # each output is a yes/no
+
+    def _per_sample(self, Z, Y):
         # log(1 + e^z) computed as logaddexp(0, z): finite for any z.
         xp = array_namespace(Z)
         return xp.sum(xp.logaddexp(0, Z) - Y * Z, axis=1)
 
-    def value_and_delta(self, Z, Y, sample_weight, out):
+    def _value_and_delta(self, Z, Y, sample_weight, out):
         # One exponential shared by loss and delta: with e = exp(-|z|),
         #   log(1 + e^z) = max(z, 0) + log1p(e)
         #   sigmoid(z) = 1 / (1 + e) for z >= 0, e / (1 + e) for z < 0

@@ -439,6 +439,9 @@ class Network:
             weights, biases = init.draw(random_state, *W.shape, name)
             W[...] = to_network(weights)
             b[...] = 0.0 if biases is None else to_network(biases)
+        if init.zero_output:  # drawn as the others, then zeroed
+            self.coefs[-1][...] = 0.0
+            self.intercepts[-1][...] = 0.0
 
     def from_host(self, values):
         """A NumPy array as an array of the network's dtype, namespace and device.

@@ -11,7 +11,10 @@ allocated on the first step.
 An optimizer is one class, registered with ``@OPTIMIZERS.register``; the
 estimators' ``solver`` parameter names it. Its step size comes from a
 :class:`~skbackprop.core.schedules.Schedule`, so every schedule works with
-every optimizer.
+every optimizer. Every optimizer also takes decoupled weight decay
+(Loshchilov and Hutter, 2019), ``weight_decay``, applied to the weights and
+not the biases, as ``torch.optim.AdamW`` with the biases in a group without
+decay.
 """
 
 import copy
@@ -40,6 +43,13 @@ class Optimizer(Registered):
         The initial step size, for the default constant schedule.
     schedule : Schedule, default=None
         The schedule of step sizes; None is ``Constant(learning_rate_init)``.
+    weight_decay : float, default=0.0
+        Decoupled weight decay ``lambda``: before each update the decayed
+        parameters are multiplied by ``1 - eta_k * lambda``, where ``eta_k``
+        is the schedule's rate of the step.
+    n_decayed : int, default=None
+        How many of the flat vector's leading entries decay: the network's
+        ``n_coefs`` (its weights, not its biases). None decays every entry.
 
     Attributes
     ----------
@@ -65,9 +75,17 @@ class Optimizer(Registered):
 
     #: Names of the state vectors, each shaped as the parameter vector.
     state_names = ()
+    parameters = {"weight_decay": Param(float, 0, None, closed="left")}
+    #: No decay: also what an optimizer pickled before weight decay loads with.
+    weight_decay = 0.0
+    n_decayed = None
 
-    def __init__(self, learning_rate_init=0.001, schedule=None):
+    def __init__(
+        self, learning_rate_init=0.001, schedule=None, weight_decay=0.0, n_decayed=None
+    ):
         self.schedule = Constant(learning_rate_init) if schedule is None else schedule
+        self.weight_decay = weight_decay
+        self.n_decayed = n_decayed
 
     @classmethod
     def from_params(cls, params):
@@ -84,7 +102,11 @@ class Optimizer(Registered):
             A new optimizer; its schedule is ``params["learning_rate"]``'s
             (:func:`~skbackprop.core.schedules.schedule_for`).
         """
-        return cls(schedule=schedule_for(cls.name, params), **cls.options(params))
+        return cls(
+            schedule=schedule_for(cls.name, params),
+            weight_decay=params.get("weight_decay", 0.0),
+            **cls.options(params),
+        )
 
     @classmethod
     def options(cls, params):
@@ -117,6 +139,13 @@ class Optimizer(Registered):
             if getattr(self, name) is None:
                 setattr(self, name, xp.zeros_like(params))
         scalars = self._begin_step(xp.scalar_type(params.dtype))
+        if self.weight_decay:
+            # Decoupled: theta <- theta (1 - eta_k lambda), apart from the
+            # gradient step (AdamW's order; the step does not read theta).
+            decayed = params if self.n_decayed is None else params[: self.n_decayed]
+            decayed *= xp.scalar_type(params.dtype)(
+                1.0 - self.schedule.learning_rate * self.weight_decay
+            )
         states = [getattr(self, name) for name in self.state_names]
         n = params.shape[0]
         scratch = self._scratch_vectors(xp, min(n, BLOCK_SIZE), params)
@@ -259,6 +288,10 @@ class SGD(Optimizer):
     schedule : Schedule, default=None
         The schedule of :math:`\eta` (:mod:`skbackprop.core.schedules`);
         None is ``Constant(learning_rate_init)``.
+    weight_decay : float, default=0.0
+        Decoupled weight decay (see :class:`Optimizer`).
+    n_decayed : int, default=None
+        How many leading entries decay (see :class:`Optimizer`).
 
     Attributes
     ----------
@@ -291,9 +324,15 @@ class SGD(Optimizer):
     state_names = ("velocity",)
 
     def __init__(
-        self, learning_rate_init=0.1, momentum=0.9, nesterov=True, schedule=None
+        self,
+        learning_rate_init=0.1,
+        momentum=0.9,
+        nesterov=True,
+        schedule=None,
+        weight_decay=0.0,
+        n_decayed=None,
     ):
-        super().__init__(learning_rate_init, schedule)
+        super().__init__(learning_rate_init, schedule, weight_decay, n_decayed)
         self.momentum = momentum
         self.nesterov = nesterov
         self.velocity = None
@@ -348,6 +387,10 @@ class Adam(Optimizer):
     schedule : Schedule, default=None
         The schedule of :math:`\eta_0` (:mod:`skbackprop.core.schedules`);
         None is ``Constant(learning_rate_init)``.
+    weight_decay : float, default=0.0
+        Decoupled weight decay (see :class:`Optimizer`).
+    n_decayed : int, default=None
+        How many leading entries decay (see :class:`Optimizer`).
 
     Attributes
     ----------
@@ -387,8 +430,10 @@ class Adam(Optimizer):
         beta_2=0.999,
         epsilon=1e-8,
         schedule=None,
+        weight_decay=0.0,
+        n_decayed=None,
     ):
-        super().__init__(learning_rate_init, schedule)
+        super().__init__(learning_rate_init, schedule, weight_decay, n_decayed)
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon

@@ -9,8 +9,13 @@ improving (:meth:`Schedule.on_plateau`).
 
 scikit-learn's three schedules keep its numbers and its rule that they
 apply to SGD only: with Adam, ``'invscaling'`` and ``'adaptive'`` train at
-the constant ``learning_rate_init``, as in ``MLPClassifier``.
+the constant ``learning_rate_init``, as in ``MLPClassifier``. The schedules
+of a run's progress (:class:`Cosine`, :class:`Coslog4`, :class:`FlatCosine`,
+:class:`LinearWarmup`) work with every optimizer: they are functions of the
+fraction ``t = step / horizon`` of the run, stepped per batch.
 """
+
+import math
 
 from skbackprop.core.registry import Param, Registered, Registry
 
@@ -18,7 +23,12 @@ __all__ = [
     "SCHEDULES",
     "Adaptive",
     "Constant",
+    "Coslog4",
+    "Cosine",
+    "FlatCosine",
     "InvScaling",
+    "LinearWarmup",
+    "ProgressSchedule",
     "Schedule",
     "schedule_for",
 ]
@@ -230,6 +240,199 @@ class Adaptive(Schedule):
             return True
         self.learning_rate /= 5.0
         return False
+
+
+class ProgressSchedule(Schedule):
+    r"""A rate that follows the run's progress: :math:`\eta_0\, w(k)\, s(t)`.
+
+    ``t = k / horizon`` is the fraction of the run's steps taken (clipped to
+    1 past the horizon), :math:`s` the subclass's :meth:`shape`, and
+    :math:`w(k) = \min(1, (k + 1) / (f \cdot \mathrm{horizon}))` a linear
+    warm-up over the first fraction ``f`` of the steps (none for ``f = 0``).
+
+    Parameters
+    ----------
+    learning_rate_init : float, default=0.001
+        The peak rate :math:`\eta_0`.
+    warmup_fraction : float, default=0.0
+        The fraction :math:`f` of the run's steps that warm up linearly.
+
+    Examples
+    --------
+    A subclass gives the shape; this one halves the rate after half the run:
+
+    >>> from skbackprop.core.schedules import ProgressSchedule
+    >>> class Halving(ProgressSchedule):
+    ...     name = "halving"
+    ...     def shape(self, t):
+    ...         return 1.0 if t < 0.5 else 0.5
+    >>> schedule = Halving(learning_rate_init=0.1)
+    >>> schedule.start(horizon=4)
+    >>> [schedule.next_rate() for _ in range(4)]
+    [0.1, 0.1, 0.05, 0.05]
+    """
+
+    parameters = {"warmup_fraction": Param(float, 0, 1, closed="left")}
+
+    def __init__(self, learning_rate_init=0.001, warmup_fraction=0.0):
+        super().__init__(learning_rate_init)
+        self.warmup_fraction = warmup_fraction
+
+    @classmethod
+    def from_params(cls, params):
+        return cls(
+            params["learning_rate_init"],
+            warmup_fraction=params.get("warmup_fraction", 0.0),
+        )
+
+    def shape(self, t):
+        """The factor :math:`s(t)` of the rate at progress ``t``.
+
+        Parameters
+        ----------
+        t : float
+            The fraction of the run's steps taken, in [0, 1].
+
+        Returns
+        -------
+        factor : float
+            Multiplies ``learning_rate_init``.
+        """
+        raise NotImplementedError
+
+    def rate(self, step):
+        if self.horizon is None:
+            raise RuntimeError(f"{type(self).__name__} needs start(horizon) first.")
+        horizon = max(self.horizon, 1)
+        factor = self.shape(min(step / horizon, 1.0))
+        warmup_steps = self.warmup_fraction * horizon
+        if step + 1 < warmup_steps:
+            factor *= (step + 1) / warmup_steps
+        return float(self.learning_rate_init) * factor
+
+
+@SCHEDULES.register
+class Cosine(ProgressSchedule):
+    r"""Cosine annealing to zero over the run, per batch.
+
+    .. math:: s(t) = \tfrac12 (1 + \cos \pi t)
+
+    With ``horizon`` steps it is ``torch.optim.lr_scheduler.CosineAnnealingLR``
+    with ``T_max=horizon`` and ``eta_min=0``, stepped once per batch.
+
+    Parameters
+    ----------
+    learning_rate_init : float, default=0.001
+        The rate at the start, :math:`\eta_0`.
+    warmup_fraction : float, default=0.0
+        Fraction of the steps that warm up linearly (:class:`ProgressSchedule`).
+
+    Examples
+    --------
+    >>> from skbackprop.core.schedules import Cosine
+    >>> schedule = Cosine(learning_rate_init=1.0)
+    >>> schedule.start(horizon=4)
+    >>> [round(schedule.next_rate(), 4) for _ in range(5)]
+    [1.0, 0.8536, 0.5, 0.1464, 0.0]
+    """
+
+    name = "cosine"
+
+    def shape(self, t):
+        return 0.5 * (1.0 + math.cos(math.pi * t))
+
+
+@SCHEDULES.register
+class Coslog4(ProgressSchedule):
+    r"""RealMLP's "coslog4": four cosine cycles on a log-time axis.
+
+    .. math:: s(t) = \tfrac12 \big(1 - \cos(2\pi \log_2(1 + 15 t))\big)
+
+    It starts at 0, so it warms up by itself; it falls back to 0 where
+    ``1 + 15 t`` is 2, 4 and 8, so the cycles get longer as training goes
+    on, and it ends at 0 (Holzmueller et al., 2024).
+
+    Parameters
+    ----------
+    learning_rate_init : float, default=0.001
+        The peak rate :math:`\eta_0`.
+    warmup_fraction : float, default=0.0
+        Fraction of the steps that warm up linearly (:class:`ProgressSchedule`).
+
+    Examples
+    --------
+    >>> from skbackprop.core.schedules import Coslog4
+    >>> schedule = Coslog4(learning_rate_init=1.0)
+    >>> schedule.start(horizon=15)
+    >>> [round(schedule.rate(k), 3) for k in (0, 1, 2, 5, 11, 15)]
+    [0.0, 0.0, 0.93, 0.93, 0.93, 0.0]
+    """
+
+    name = "coslog4"
+
+    def shape(self, t):
+        return 0.5 * (1.0 - math.cos(2.0 * math.pi * math.log2(1.0 + 15.0 * t)))
+
+
+@SCHEDULES.register
+class FlatCosine(ProgressSchedule):
+    r"""Flat for the first half of the run, then cosine annealing to zero.
+
+    .. math:: s(t) = 1 \text{ for } t \le \tfrac12, \quad
+        \tfrac12 (1 + \cos(\pi (2t - 1))) \text{ after}
+
+    RealMLP's "flat_cos" (which it uses for dropout and weight decay).
+
+    Parameters
+    ----------
+    learning_rate_init : float, default=0.001
+        The rate of the flat half, :math:`\eta_0`.
+    warmup_fraction : float, default=0.0
+        Fraction of the steps that warm up linearly (:class:`ProgressSchedule`).
+
+    Examples
+    --------
+    >>> from skbackprop.core.schedules import FlatCosine
+    >>> schedule = FlatCosine(learning_rate_init=1.0)
+    >>> schedule.start(horizon=4)
+    >>> [round(schedule.rate(k), 3) for k in range(5)]
+    [1.0, 1.0, 1.0, 0.5, 0.0]
+    """
+
+    name = "flat_cos"
+
+    def shape(self, t):
+        if t <= 0.5:
+            return 1.0
+        return 0.5 * (1.0 + math.cos(math.pi * (2.0 * t - 1.0)))
+
+
+@SCHEDULES.register
+class LinearWarmup(ProgressSchedule):
+    r"""A linear warm-up over the first ``warmup_fraction`` of the steps, then flat.
+
+    .. math:: s(t) = 1
+
+    Parameters
+    ----------
+    learning_rate_init : float, default=0.001
+        The rate after the warm-up, :math:`\eta_0`.
+    warmup_fraction : float, default=0.0
+        Fraction of the steps that warm up linearly.
+
+    Examples
+    --------
+    >>> from skbackprop.core.schedules import LinearWarmup
+    >>> schedule = LinearWarmup(learning_rate_init=1.0, warmup_fraction=0.5)
+    >>> schedule.start(horizon=8)
+    >>> [schedule.next_rate() for _ in range(6)]
+    [0.25, 0.5, 0.75, 1.0, 1.0, 1.0]
+    """
+
+    name = "warmup"
+
+    def shape(self, t):
+        return 1.0
 
 
 def schedule_for(optimizer_name, params):

@@ -59,11 +59,19 @@ def _reference_activation(activation, Z):
             # (1 + tanh u) / 2 = expit(2u), which does not cancel for z < 0.
             inner = np.sqrt(2 / np.pi) * (Z + 0.044715 * Z**3)
             return Z * expit(2 * inner)
+        if name == "mish":
+            softplus = np.where(Z > 30, Z, np.log1p(np.exp(np.minimum(Z, 30))))
+            return Z * np.tanh(softplus)
     raise AssertionError(name)
 
 
 # Composite formulas round differently from their references by a few ulps.
-_FORWARD_RTOL_FLOAT64 = {"softplus": 1e-14, "silu": 1e-14, "gelu": 1e-14}
+_FORWARD_RTOL_FLOAT64 = {
+    "softplus": 1e-14,
+    "silu": 1e-14,
+    "gelu": 1e-14,
+    "mish": 1e-14,
+}
 
 
 def _derivative(activation, A, delta, Z):
@@ -135,7 +143,7 @@ def test_invertible_activations_do_not_ask_for_the_pre_activation():
         for name, a in ((name, get_activation(name)) for name in ACTIVATIONS)
         if a.needs_pre_activation
     }
-    assert needs == {"silu", "gelu"}
+    assert needs == {"silu", "gelu", "mish"}
 
 
 def test_gelu_is_close_to_the_exact_gaussian_form():
@@ -211,6 +219,9 @@ def _reference_derivative(activation, Z):
         return 0.5 * (1.0 + t) + 0.5 * Z * (1.0 - t**2) * c * (
             1.0 + 3 * 0.044715 * Z**2
         )
+    if name == "mish":
+        t = np.tanh(np.log1p(np.exp(Z)))
+        return t + Z * expit(Z) * (1.0 - t**2)
     raise AssertionError(name)
 
 
@@ -254,6 +265,7 @@ _DERIVATIVE_LIMITS = {
     "softplus": (0.0, 1.0),
     "silu": (0.0, 1.0),
     "gelu": (0.0, 1.0),
+    "mish": (0.0, 1.0),
 }
 
 

@@ -240,6 +240,7 @@ def test_weight_init_names():
         "he_normal",
         "lecun_uniform",
         "lecun_normal",
+        "zero_output",
     }
 
 
@@ -322,7 +323,12 @@ def test_initialize_is_reproducible(scheme):
     assert params32.dtype == np.float32
     np.testing.assert_array_equal(params32, first.astype(np.float32))
     n_coefs = 6 * 5 + 5 * 4 + 4 * 3
-    assert np.all(first[:n_coefs] != 0)
+    if WEIGHT_INITS[scheme].zero_output:  # the output layer starts at zero
+        n_hidden = 6 * 5 + 5 * 4
+        assert np.all(first[:n_hidden] != 0)
+        assert not np.any(first[n_hidden:n_coefs])
+    else:
+        assert np.all(first[:n_coefs] != 0)
 
 
 @pytest.mark.parametrize("scheme", ["he_uniform", "he_normal", "lecun_normal"])

@@ -62,6 +62,7 @@ def test_configs_cover_every_loss_and_activation():
         "softplus",
         "silu",
         "gelu",
+        "mish",
     }
     mixed = {tuple(case.values[:2]) for case in MIXED_CASES}
     assert mixed == set(itertools.permutations(ACTIVATION_NAMES, 2))
@@ -95,6 +96,8 @@ def _reference_activation(name, Z):
     if name == "gelu":
         inner = np.sqrt(2.0 / np.pi) * (Z + 0.044715 * Z**3)
         return 0.5 * Z * (1.0 + np.tanh(inner))
+    if name == "mish":
+        return Z * np.tanh(np.log1p(np.exp(Z)))
     raise AssertionError(name)
 
 

@@ -187,6 +187,7 @@ def _reference_activation(name, Z):
         "softplus": lambda z: np.log(1 + np.exp(z)),
         "silu": lambda z: z / (1 + np.exp(-z)),
         "gelu": lambda z: 0.5 * z * (1 + np.tanh(c * (z + 0.044715 * z**3))),
+        "mish": lambda z: z * np.tanh(np.log1p(np.exp(z))),
     }[name](Z)
 
 
