@@ -112,7 +112,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    numeric_ : ndarray of bool of shape (n_features_in_,)
+    numeric_ : ndarray of bool of shape (``n_features_in_``,)
         Which columns are numeric.
     center_, scale_ : ndarray of shape (n_numeric,)
         Median and factor of each numeric column.
@@ -121,7 +121,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         their own (seen at least ``min_frequency`` times, by weight).
     n_features_in_ : int
         Number of columns seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Column names, for a DataFrame with string column names.
 
     Examples
@@ -528,7 +528,7 @@ _COMMON_ATTRIBUTES_DOC = """\
     n_features_in_ : int
         Number of columns seen in ``fit``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Column names, for a DataFrame with string column names."""
 
 
